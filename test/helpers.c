@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define NSIM_BUS "/sys/bus/netdevsim"
+
+int t_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return T_EXIT_FAIL;
+}
+
+int t_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("skip: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return T_EXIT_SKIP;
+}
+
+void t_pattern_fill(void *buf, uint64_t off, size_t len)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = t_pattern_byte(off + i);
+}
+
+long t_pattern_check(const void *buf, uint64_t off, size_t len)
+{
+	const uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != t_pattern_byte(off + i))
+			return (long)i;
+	return -1;
+}
+
+int t_run(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ret = system(cmd);
+	if (ret == -1 || !WIFEXITED(ret))
+		return -1;
+	return WEXITSTATUS(ret);
+}
+
+static int write_file(const char *path, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int fd, len, ret;
+
+	va_start(ap, fmt);
+	len = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, buf, len);
+	ret = ret == len ? 0 : (ret < 0 ? -errno : -EIO);
+	close(fd);
+	return ret;
+}
+
+int t_netns_enter(const char *name)
+{
+	char path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = setns(fd, CLONE_NEWNET) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* The one net device of netdevsim bus device @id: its name. */
+static int nsim_ifname(int id, char *name)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path),
+		 "ls %s/devices/netdevsim%d/net/ 2>/dev/null", NSIM_BUS, id);
+	f = popen(path, "r");
+	if (!f)
+		return -errno;
+	ret = fscanf(f, "%15s", name) == 1 ? 0 : -ENODEV;
+	pclose(f);
+	return ret;
+}
+
+void t_nsim_pair_destroy(struct t_nsim_pair *p)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (p->dev_id[i] > 0)
+			write_file(NSIM_BUS "/del_device", "%d", p->dev_id[i]);
+		if (p->netns[i][0])
+			t_run("ip netns del %s 2>/dev/null", p->netns[i]);
+		p->dev_id[i] = 0;
+		p->netns[i][0] = 0;
+	}
+}
+
+int t_nsim_pair_create(struct t_nsim_pair *p, int nr_queues)
+{
+	int nsfd[2] = { -1, -1 }, self, i, ret;
+	struct stat st;
+
+	memset(p, 0, sizeof(*p));
+	if (stat(NSIM_BUS, &st))
+		return t_skip("kernel without netdevsim (%s missing)", NSIM_BUS);
+	p->nr_queues = nr_queues;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	t_check(self >= 0, "open own netns: %s", strerror(errno));
+
+	for (i = 0; i < 2; i++) {
+		/* Ids from the pid keep concurrent tests apart. */
+		int id = 1000 + (getpid() % 10000) * 2 + i;
+
+		ret = write_file(NSIM_BUS "/new_device", "%d 1 %d", id,
+				 nr_queues);
+		if (ret) {
+			t_fail("netdevsim new_device %d: %s", id, strerror(-ret));
+			goto fail;
+		}
+		p->dev_id[i] = id;
+		if (nsim_ifname(id, p->ifname[i])) {
+			t_fail("netdevsim%d has no net device", id);
+			goto fail;
+		}
+		snprintf(p->netns[i], sizeof(p->netns[i]), "zcrx-%d-%c",
+			 getpid(), 'a' + i);
+		snprintf(p->addr[i], sizeof(p->addr[i]), "192.0.2.%d", i + 1);
+		if (t_run("ip netns add %s", p->netns[i]) ||
+		    t_run("ip link set dev %s netns %s", p->ifname[i],
+			  p->netns[i]) ||
+		    t_run("ip -n %s addr add %s/24 dev %s", p->netns[i],
+			  p->addr[i], p->ifname[i]) ||
+		    t_run("ip -n %s link set dev %s up", p->netns[i],
+			  p->ifname[i])) {
+			t_fail("setting up %s in %s", p->ifname[i], p->netns[i]);
+			goto fail;
+		}
+		if (t_netns_enter(p->netns[i]))
+			goto fail;
+		p->ifindex[i] = if_nametoindex(p->ifname[i]);
+		nsfd[i] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		t_check(!setns(self, CLONE_NEWNET), "back to own netns");
+		if (!p->ifindex[i] || nsfd[i] < 0) {
+			t_fail("%s not found in %s", p->ifname[i], p->netns[i]);
+			goto fail;
+		}
+	}
+	ret = write_file(NSIM_BUS "/link_device", "%d:%d %d:%d", nsfd[0],
+			 p->ifindex[0], nsfd[1], p->ifindex[1]);
+	if (ret) {
+		t_fail("netdevsim link_device: %s", strerror(-ret));
+		goto fail;
+	}
+	close(nsfd[0]);
+	close(nsfd[1]);
+	close(self);
+	return 0;
+fail:
+	for (i = 0; i < 2; i++)
+		if (nsfd[i] >= 0)
+			close(nsfd[i]);
+	setns(self, CLONE_NEWNET);
+	close(self);
+	t_nsim_pair_destroy(p);
+	return T_EXIT_FAIL;
+}
+
+/* Sender side of a stream: runs in a child, never returns. */
+static void stream_sender(const struct t_nsim_pair *p, uint16_t port,
+			  uint64_t total)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	size_t max = 1 << 20, len;
+	uint64_t off = 0, seed = 1;
+	uint8_t *buf;
+	int fd, tries;
+
+	if (t_netns_enter(p->netns[0]))
+		_exit(t_fail("sender: enter %s", p->netns[0]));
+	inet_pton(AF_INET, p->addr[1], &addr.sin_addr);
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	buf = malloc(max);
+	if (fd < 0 || !buf)
+		_exit(t_fail("sender: socket: %s", strerror(errno)));
+	/* The peer's address may still be tentative for a moment. */
+	for (tries = 0; connect(fd, (void *)&addr, sizeof(addr)); tries++) {
+		if (tries == 50)
+			_exit(t_fail("sender: connect: %s", strerror(errno)));
+		usleep(100000);
+	}
+	while (off < total) {
+		ssize_t ret;
+
+		/* Chunks from 1 byte to 1 MiB, mostly large. */
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		len = (seed >> 33) % 8 ? ((seed >> 40) % max) + 1 :
+					 ((seed >> 40) % 512) + 1;
+		if (len > total - off)
+			len = total - off;
+		t_pattern_fill(buf, off, len);
+		ret = send(fd, buf, len, 0);
+		if (ret <= 0)
+			_exit(t_fail("sender: send at %llu: %s",
+				     (unsigned long long)off, strerror(errno)));
+		off += ret;
+		/* The rest of a short send goes out with the next fill. */
+	}
+	close(fd);
+	_exit(T_EXIT_PASS);
+}
+
+int t_stream_start(struct t_stream *s, const struct t_nsim_pair *p,
+		   uint16_t port, uint64_t total)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+	};
+	int self, one = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->total = total;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0 || t_netns_enter(p->netns[1]))
+		return t_fail("enter %s", p->netns[1]);
+	inet_pton(AF_INET, p->addr[1], &addr.sin_addr);
+	s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (s->listen_fd < 0 || bind(s->listen_fd, (void *)&addr, sizeof(addr)) ||
+	    listen(s->listen_fd, 1))
+		return t_fail("listen on %s:%u: %s", p->addr[1], port,
+			      strerror(errno));
+	t_check(!setns(self, CLONE_NEWNET), "back to own netns");
+	close(self);
+
+	s->sender = fork();
+	if (s->sender < 0)
+		return t_fail("fork: %s", strerror(errno));
+	if (!s->sender)
+		stream_sender(p, port, total);
+	s->fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (s->fd < 0)
+		return t_fail("accept: %s", strerror(errno));
+	return 0;
+}
+
+int t_stream_finish(struct t_stream *s)
+{
+	int status;
+
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	if (s->sender <= 0)
+		return T_EXIT_FAIL;
+	if (waitpid(s->sender, &status, 0) != s->sender)
+		return t_fail("waitpid: %s", strerror(errno));
+	s->sender = 0;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return t_fail("sender failed (status %#x)", status);
+	return 0;
+}

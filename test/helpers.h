@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the zcrx-lts tests, in the spirit of liburing's
+ * test/helpers.h: exit codes, failure reporting, a byte pattern for
+ * end-to-end verification, and netdevsim ports in network namespaces.
+ */
+#ifndef ZCRX_TEST_HELPERS_H
+#define ZCRX_TEST_HELPERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <net/if.h>
+
+enum t_test_result {
+	T_EXIT_PASS = 0,
+	T_EXIT_FAIL = 1,
+	T_EXIT_SKIP = 77,
+};
+
+/* Print where and why a test failed; returns T_EXIT_FAIL. */
+#define t_fail(fmt, ...) t_fail_at(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
+int t_fail_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print why a test is skipped ("skip: ..."); returns T_EXIT_SKIP. */
+int t_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Abort the test on an unexpected error in set-up code. */
+#define t_check(cond, fmt, ...)						\
+	do {								\
+		if (!(cond)) {						\
+			t_fail(fmt, ##__VA_ARGS__);			\
+			exit(T_EXIT_FAIL);				\
+		}							\
+	} while (0)
+
+/*
+ * The stream pattern: byte at stream offset @off. It is not periodic at
+ * any power of two below 2^32, so lost, duplicated or reordered chunks of
+ * any size are caught.
+ */
+static inline uint8_t t_pattern_byte(uint64_t off)
+{
+	return (uint8_t)(off ^ (off >> 8) ^ (off >> 16) ^ (off >> 24));
+}
+
+void t_pattern_fill(void *buf, uint64_t off, size_t len);
+/* Returns the index of the first wrong byte, or -1 when all match. */
+long t_pattern_check(const void *buf, uint64_t off, size_t len);
+
+/* Two netdevsim ports linked back to back, each in its own netns. */
+struct t_nsim_pair {
+	int dev_id[2];			/* netdevsim bus device ids */
+	char netns[2][32];		/* names under /run/netns */
+	char ifname[2][IF_NAMESIZE];
+	int ifindex[2];			/* in its own namespace */
+	char addr[2][16];		/* IPv4 address of each side */
+	int nr_queues;
+};
+
+/*
+ * Create the pair with @nr_queues rx/tx queues per port, addresses
+ * 192.0.2.1 (side 0) and 192.0.2.2 (side 1), links up.
+ * Returns 0, T_EXIT_SKIP when the kernel has no netdevsim, or
+ * T_EXIT_FAIL; on failure everything created is removed again.
+ */
+int t_nsim_pair_create(struct t_nsim_pair *p, int nr_queues);
+void t_nsim_pair_destroy(struct t_nsim_pair *p);
+
+/* Move the calling thread into network namespace @name. */
+int t_netns_enter(const char *name);
+
+/* Run a command through the shell; returns its exit status or -1. */
+int t_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A TCP stream from side 0 to side 1 of @p: returns a listening socket in
+ * side 1's namespace, and after t_stream_start() a connected, accepted
+ * socket there. The sender runs in a child process in side 0's namespace
+ * and writes @total bytes of the pattern in chunks of varying size.
+ */
+struct t_stream {
+	int listen_fd;
+	int fd;
+	pid_t sender;
+	uint64_t total;
+};
+
+int t_stream_start(struct t_stream *s, const struct t_nsim_pair *p,
+		   uint16_t port, uint64_t total);
+/* Wait for the sender; returns 0 when it sent everything. */
+int t_stream_finish(struct t_stream *s);
+
+#endif
