@@ -13,37 +13,9 @@
 #include <unistd.h>
 
 #include <liburing.h>
+#include <liburing-ext/zcrx-uapi.h>
 
 #include "helpers.h"
-
-/*
- * The few UAPI numbers and structs this probe needs (uapi.md). Debian's
- * liburing 2.3 predates them.
- */
-#define OP_RECV_ZC		58
-#define REGISTER_ZCRX_IFQ	32
-#define REGISTER_QUERY		35
-#define QUERY_ZCRX		1
-#define ZCRX_REG_NODEV		(1U << 1)
-
-struct query_hdr {
-	uint64_t next_entry;
-	uint64_t query_data;
-	uint32_t query_op;
-	uint32_t size;
-	int32_t result;
-	uint32_t resv[3];
-};
-
-struct query_zcrx {
-	uint64_t register_flags;
-	uint64_t area_flags;
-	uint32_t nr_ctrl_opcodes;
-	uint32_t features;
-	uint32_t rq_hdr_size;
-	uint32_t rq_hdr_alignment;
-	uint64_t resv2;
-};
 
 static int sys_register(int fd, unsigned int op, void *arg, unsigned int nr)
 {
@@ -58,10 +30,10 @@ int main(void)
 		.flags = IORING_SETUP_DEFER_TASKRUN |
 			 IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_CQE32,
 	};
-	struct query_zcrx qz;
-	struct query_hdr hdr = {
+	struct io_uring_query_zcrx qz;
+	struct io_uring_query_hdr hdr = {
 		.query_data = (uintptr_t)&qz,
-		.query_op = QUERY_ZCRX,
+		.query_op = IO_URING_QUERY_ZCRX,
 		.size = sizeof(qz),
 	};
 	struct io_uring_probe *probe;
@@ -80,8 +52,8 @@ int main(void)
 	probe = io_uring_get_probe_ring(&ring);
 	if (!probe)
 		return t_skip("io_uring cannot be probed");
-	has_op = probe->last_op >= OP_RECV_ZC &&
-		 (probe->ops[OP_RECV_ZC].flags & IO_URING_OP_SUPPORTED);
+	has_op = probe->last_op >= IORING_OP_RECV_ZC &&
+		 (probe->ops[IORING_OP_RECV_ZC].flags & IO_URING_OP_SUPPORTED);
 	io_uring_free_probe(probe);
 
 	/*
@@ -91,7 +63,7 @@ int main(void)
 	noaccess = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	t_check(noaccess != MAP_FAILED, "mmap: %s", strerror(errno));
-	ret = sys_register(ring.ring_fd, REGISTER_ZCRX_IFQ, noaccess, 1);
+	ret = sys_register(ring.ring_fd, IORING_REGISTER_ZCRX_IFQ, noaccess, 1);
 	if (!has_op) {
 		if (ret == -EFAULT) {
 			io_uring_queue_exit(&ring);
@@ -99,7 +71,7 @@ int main(void)
 		}
 		io_uring_queue_exit(&ring);
 		return t_skip("zcrx not supported: kernel lacks IORING_OP_RECV_ZC (opcode %d)",
-			      OP_RECV_ZC);
+			      IORING_OP_RECV_ZC);
 	}
 	if (ret == -EPERM) {
 		io_uring_queue_exit(&ring);
@@ -113,7 +85,7 @@ int main(void)
 	printf("zcrx supported: IORING_OP_RECV_ZC and IORING_REGISTER_ZCRX_IFQ\n");
 
 	memset(&qz, 0xa5, sizeof(qz));
-	ret = sys_register(-1, REGISTER_QUERY, &hdr, 0);
+	ret = sys_register(-1, IORING_REGISTER_QUERY, &hdr, 0);
 	if (ret == -EINVAL) {
 		printf("no IORING_REGISTER_QUERY: features cannot be queried\n");
 	} else if (ret) {
