@@ -247,6 +247,15 @@ static void check_structs(void)
 	FIELD(io_uring_query_opcode, nr_query_opcodes, 40, u32);
 	FIELD(io_uring_query_opcode, __pad, 44, u32);
 
+	/* liburing's (2.10) mapped refill ring, not a kernel structure */
+	SIZE(io_uring_zcrx_rq, 40);
+	NESTED(io_uring_zcrx_rq, khead, 0, 8);
+	NESTED(io_uring_zcrx_rq, ktail, 8, 8);
+	FIELD(io_uring_zcrx_rq, rq_tail, 16, u32);
+	FIELD(io_uring_zcrx_rq, ring_entries, 20, u32);
+	NESTED(io_uring_zcrx_rq, rqes, 24, 8);
+	NESTED(io_uring_zcrx_rq, ring_ptr, 32, 8);
+
 	SIZE(io_uring_query_zcrx, 40);
 	FIELD(io_uring_query_zcrx, register_flags, 0, u64);
 	FIELD(io_uring_query_zcrx, area_flags, 8, u64);

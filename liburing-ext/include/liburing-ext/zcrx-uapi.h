@@ -248,6 +248,22 @@ struct io_uring_query_zcrx {
 	__u64	__resv2;
 };
 
+/*
+ * liburing's (not the kernel's) view of a mapped refill ring, as in
+ * liburing.h of 2.10 and later: pointers to the kernel's head, the tail
+ * the application publishes and the entries, the application's private
+ * tail, the number of entries (a power of two) and the region itself.
+ */
+struct io_uring_zcrx_rq {
+	__u32 *khead;
+	__u32 *ktail;
+	__u32 rq_tail;
+	unsigned ring_entries;
+
+	struct io_uring_zcrx_rqe *rqes;
+	void *ring_ptr;
+};
+
 LIBURING_EXT_CHECK_SIZE(struct io_uring_region_desc, 64);
 LIBURING_EXT_CHECK_SIZE(struct io_uring_zcrx_rqe, 16);
 LIBURING_EXT_CHECK_SIZE(struct io_uring_zcrx_cqe, 16);

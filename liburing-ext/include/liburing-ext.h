@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * liburing-ext: liburing's io_uring zero-copy receive (zcrx) API for a
+ * liburing that predates it (Debian 12's 2.3), and helpers that liburing
+ * does not have: a capability check, receive areas, one-call interface
+ * queue (ifq) setup, RECV_ZC preparation, CQE decoding and refill ring
+ * handling.
+ *
+ * Every function that can fail returns a negative errno (never -1 with
+ * errno set). Each has a man page in section 3.
+ */
+#ifndef LIBURING_EXT_H
+#define LIBURING_EXT_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <liburing.h>
+#include <liburing-ext/zcrx-uapi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LIBURING_EXT_VERSION_MAJOR	0
+#define LIBURING_EXT_VERSION_MINOR	1
+
+/*
+ * liburing's registration calls for zcrx, with liburing's names and
+ * signatures. liburing 2.10 and later have them (LIBURING_EXT_NATIVE_ZCRX),
+ * and then liburing-ext does not define them.
+ */
+#if !LIBURING_EXT_NATIVE_ZCRX
+/* IORING_REGISTER_ZCRX_IFQ: register an interface queue; @reg is updated. */
+int io_uring_register_ifq(struct io_uring *ring,
+			  struct io_uring_zcrx_ifq_reg *reg);
+/* IORING_REGISTER_ZCRX_CTRL: flush the refill ring, export, arm an event. */
+int io_uring_register_zcrx_ctrl(struct io_uring *ring, struct zcrx_ctrl *ctrl);
+/* IORING_REGISTER_QUERY: run a chain of queries; needs no ring. */
+int io_uring_register_query(struct io_uring_query_hdr *query);
+#endif
+
+/*
+ * Can zcrx be used here, and if not, why: the results of
+ * io_uring_zcrx_check(). io_uring_zcrx_strerror() describes each.
+ */
+enum io_uring_zcrx_reason {
+	IO_URING_ZCRX_OK = 0,		/* nothing in the way that can be seen */
+	IO_URING_ZCRX_NO_IO_URING,	/* io_uring missing or disabled */
+	IO_URING_ZCRX_NO_KERNEL_SUPPORT, /* kernel without zcrx */
+	IO_URING_ZCRX_NO_NODEV,		/* kernel without device-less zcrx */
+	IO_URING_ZCRX_NO_CAP_NET_ADMIN,	/* caller lacks CAP_NET_ADMIN */
+	IO_URING_ZCRX_NO_DEVICE,	/* no such network interface */
+	IO_URING_ZCRX_NO_QUEUE,		/* interface has no such rx queue */
+	IO_URING_ZCRX_QUEUE_BUSY,	/* queue already has a memory provider */
+	/*
+	 * The driver has no queue management: registration fails with
+	 * EOPNOTSUPP. No user-space interface shows this, so
+	 * io_uring_zcrx_check() cannot report it; it is here to name what
+	 * an EOPNOTSUPP from registering a device queue means.
+	 */
+	IO_URING_ZCRX_NO_QUEUE_MGMT,
+	IO_URING_ZCRX_HDS_OFF,		/* tcp-data-split not enabled */
+	IO_URING_ZCRX_HDS_THRESH,	/* hds-thresh is not 0 */
+	IO_URING_ZCRX_REASON_MAX,	/* number of reasons */
+};
+
+/*
+ * Check whether zcrx can be used on rx queue @rxq of the interface named
+ * @ifname (or, when @ifname is NULL, with index @ifindex), or, with @flags
+ * ZCRX_REG_NODEV, in device-less mode (@ifname NULL, @ifindex and @rxq 0).
+ * Returns IO_URING_ZCRX_OK (0), a positive enum io_uring_zcrx_reason, or a
+ * negative errno when the check itself failed.
+ */
+int io_uring_zcrx_check(const char *ifname, unsigned int ifindex,
+			unsigned int rxq, unsigned int flags);
+
+/*
+ * A description of @code: an enum io_uring_zcrx_reason, or a negative
+ * errno as the check and the other helpers return. Never NULL.
+ */
+const char *io_uring_zcrx_strerror(int code);
+
+/*
+ * Receive areas: the memory the NIC (or, device-less, the kernel's copy)
+ * writes received data to.
+ */
+enum io_uring_zcrx_area_type {
+	IO_URING_ZCRX_AREA_ANON = 0,	/* anonymous memory */
+	IO_URING_ZCRX_AREA_HUGE_2M,	/* 2 MiB hugetlb pages */
+	IO_URING_ZCRX_AREA_UDMABUF,	/* dma-buf from /dev/udmabuf on a memfd */
+	IO_URING_ZCRX_AREA_DMA_HEAP,	/* dma-buf from /dev/dma_heap/system */
+	IO_URING_ZCRX_AREA_USER,	/* the caller's memory, never freed */
+};
+
+struct io_uring_zcrx_area {
+	void *addr;		/* CPU mapping of the whole area */
+	size_t len;		/* bytes, a multiple of the page size */
+	int type;		/* enum io_uring_zcrx_area_type */
+	int dmabuf_fd;		/* the dma-buf of a dma-buf area, else -1 */
+	int memfd;		/* the memfd behind a udmabuf, else -1 */
+};
+
+/*
+ * Allocate an area of @type holding at least @len bytes (rounded up to
+ * the page size, or to 2 MiB for huge pages) and map it for the CPU.
+ * Returns 0 or a negative errno.
+ */
+int io_uring_zcrx_area_alloc(struct io_uring_zcrx_area *area, int type,
+			     size_t len);
+/* Unmap and close what io_uring_zcrx_area_alloc() made; idempotent. */
+void io_uring_zcrx_area_free(struct io_uring_zcrx_area *area);
+
+/* Where the refill ring lives: io_uring_zcrx_ifq_opts.rq_mem */
+enum io_uring_zcrx_rq_mem {
+	IO_URING_ZCRX_RQ_USER = 0,	/* library-mapped, IORING_MEM_REGION_TYPE_USER */
+	IO_URING_ZCRX_RQ_KERNEL,	/* kernel-allocated, mmapped from the ring */
+};
+
+/* What io_uring_zcrx_ifq_setup() registers. Zero what you do not set. */
+struct io_uring_zcrx_ifq_opts {
+	__u32 if_idx;		/* interface index; 0 with ZCRX_REG_NODEV */
+	__u32 if_rxq;		/* rx queue; 0 with ZCRX_REG_NODEV */
+	__u32 rq_entries;	/* refill ring entries (a power of two is used) */
+	__u32 flags;		/* 0 or ZCRX_REG_NODEV */
+	__u32 rx_buf_len;	/* buffer size, 0 for the page size */
+	__u32 rq_mem;		/* enum io_uring_zcrx_rq_mem */
+	const struct io_uring_zcrx_area *area;
+};
+
+/* A registered interface queue, filled by io_uring_zcrx_ifq_setup(). */
+struct io_uring_zcrx_ifq {
+	struct io_uring_zcrx_rq rq;	/* the mapped refill ring */
+	__u32 zcrx_id;			/* for io_uring_prep_recv_zc() */
+	__u32 rx_buf_len;		/* buffer size in use */
+	char *area_base;		/* CPU address of area offset 0 */
+	__u64 area_len;
+	__u64 area_token;		/* rq_area_token: area id << 48 */
+
+	/* private to liburing-ext */
+	void *region;
+	size_t region_len;
+};
+
+/*
+ * Register an ifq on @ring (created with IORING_SETUP_DEFER_TASKRUN and
+ * IORING_SETUP_CQE32 or IORING_SETUP_CQE_MIXED) from @opts: the area, a
+ * refill ring of opts->rq_entries, the interface queue or device-less
+ * mode. Fills @ifq. Returns 0 or a negative errno (the kernel's
+ * registration errors, see the man page).
+ */
+int io_uring_zcrx_ifq_setup(struct io_uring *ring,
+			    const struct io_uring_zcrx_ifq_opts *opts,
+			    struct io_uring_zcrx_ifq *ifq);
+/*
+ * Unmap the refill ring. The kernel keeps the ifq, and the pages of the
+ * ring and the area pinned, until the ring exits; the area is the
+ * caller's to free. Idempotent.
+ */
+void io_uring_zcrx_ifq_free(struct io_uring_zcrx_ifq *ifq);
+
+/* The index of interface @ifname, or a negative errno (-ENODEV). */
+int io_uring_zcrx_ifindex(const char *ifname);
+
+/*
+ * Enable header split (ethtool tcp-data-split on) and set hds-thresh to 0
+ * where the kernel has it, on interface @ifindex: what a device queue
+ * needs before registration. Needs CAP_NET_ADMIN. Returns 0 or a negative
+ * errno (-EOPNOTSUPP: the driver cannot split headers).
+ */
+int io_uring_zcrx_enable_hds(unsigned int ifindex);
+
+/*
+ * Prepare a multishot IORING_OP_RECV_ZC on socket @fd into the ifq
+ * @zcrx_id, ending after @len bytes (0: no limit). @flags: 0 or
+ * IORING_RECVSEND_POLL_FIRST. Leaves sqe->user_data alone.
+ */
+static inline void io_uring_prep_recv_zc(struct io_uring_sqe *sqe, int fd,
+					 unsigned int zcrx_id,
+					 unsigned int len, unsigned int flags)
+{
+	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, fd, NULL, len, 0);
+	sqe->ioprio = (__u16)(IORING_RECV_MULTISHOT | flags);
+	sqe->file_index = zcrx_id;	/* upstream's zcrx_ifq_idx */
+}
+
+/* The area offset of a RECV_ZC CQE (the 32-byte CQE's second half). */
+static inline __u64 io_uring_zcrx_cqe_off(const struct io_uring_cqe *cqe)
+{
+	return ((const struct io_uring_zcrx_cqe *)(cqe + 1))->off;
+}
+
+/*
+ * The CPU address of @len bytes at area offset @off of @ifq, or NULL when
+ * the offset's area id is not @ifq's area or the bytes are not all in it.
+ */
+static inline void *io_uring_zcrx_off_ptr(const struct io_uring_zcrx_ifq *ifq,
+					  __u64 off, __u32 len)
+{
+	__u64 pos = off & ~IORING_ZCRX_AREA_MASK;
+
+	if ((off & IORING_ZCRX_AREA_MASK) != ifq->area_token)
+		return NULL;
+	if (pos >= ifq->area_len || len > ifq->area_len - pos)
+		return NULL;
+	return ifq->area_base + pos;
+}
+
+/*
+ * The data of RECV_ZC completion @cqe of @ifq: sets *@buf and returns its
+ * length (> 0). Returns 0 (*@buf NULL) for a CQE without data (end of
+ * stream, or the length limit reached), cqe->res when the request failed,
+ * and -ERANGE when the offset lies outside @ifq's area.
+ */
+static inline int io_uring_zcrx_cqe_buf(const struct io_uring_zcrx_ifq *ifq,
+					const struct io_uring_cqe *cqe,
+					void **buf)
+{
+	*buf = NULL;
+	if (cqe->res <= 0)
+		return cqe->res;
+	*buf = io_uring_zcrx_off_ptr(ifq, io_uring_zcrx_cqe_off(cqe),
+				     (__u32)cqe->res);
+	return *buf ? cqe->res : -ERANGE;
+}
+
+/*
+ * Refill ring: give buffers back to the kernel. An entry's @off is the
+ * offset from the buffer's CQE, unchanged (area id << 48 | buffer index
+ * << buffer shift | offset in the buffer; the kernel ignores the offset
+ * in the buffer), @len its length (ignored by the kernel).
+ */
+
+/* Free entries in the refill ring. */
+static inline unsigned int
+io_uring_zcrx_rq_space(const struct io_uring_zcrx_rq *rq)
+{
+	return rq->ring_entries -
+	       (rq->rq_tail - io_uring_smp_load_acquire(rq->khead));
+}
+
+/*
+ * Add one entry without making it visible to the kernel (see
+ * io_uring_zcrx_rq_commit()). Returns 0, or -ENOBUFS when the ring is full.
+ */
+static inline int io_uring_zcrx_rq_add(struct io_uring_zcrx_rq *rq,
+				       __u64 off, __u32 len)
+{
+	struct io_uring_zcrx_rqe *rqe;
+
+	if (!io_uring_zcrx_rq_space(rq))
+		return -ENOBUFS;
+	rqe = &rq->rqes[rq->rq_tail & (rq->ring_entries - 1)];
+	rqe->off = off;
+	rqe->len = len;
+	rqe->__pad = 0;
+	rq->rq_tail++;
+	return 0;
+}
+
+/* Publish the entries added so far: one release store of the tail. */
+static inline void io_uring_zcrx_rq_commit(struct io_uring_zcrx_rq *rq)
+{
+	io_uring_smp_store_release(rq->ktail, rq->rq_tail);
+}
+
+/* Return one buffer and publish it. Returns 0 or -ENOBUFS (ring full). */
+static inline int io_uring_zcrx_rq_return(struct io_uring_zcrx_rq *rq,
+					  __u64 off, __u32 len)
+{
+	int ret = io_uring_zcrx_rq_add(rq, off, len);
+
+	if (!ret)
+		io_uring_zcrx_rq_commit(rq);
+	return ret;
+}
+
+/*
+ * Return the @nr buffers of @bufs (off and len of each; __pad unused),
+ * published with a single release store. Returns how many were returned:
+ * fewer than @nr (possibly 0) when the ring filled up; the caller retries
+ * the rest later.
+ */
+static inline unsigned int
+io_uring_zcrx_rq_return_many(struct io_uring_zcrx_rq *rq,
+			     const struct io_uring_zcrx_rqe *bufs,
+			     unsigned int nr)
+{
+	unsigned int mask = rq->ring_entries - 1;
+	unsigned int space = io_uring_zcrx_rq_space(rq);
+	unsigned int i;
+
+	if (nr > space)
+		nr = space;
+	for (i = 0; i < nr; i++) {
+		struct io_uring_zcrx_rqe *rqe =
+			&rq->rqes[(rq->rq_tail + i) & mask];
+
+		rqe->off = bufs[i].off;
+		rqe->len = bufs[i].len;
+		rqe->__pad = 0;
+	}
+	if (nr) {
+		rq->rq_tail += nr;
+		io_uring_zcrx_rq_commit(rq);
+	}
+	return nr;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Generic netlink on a raw socket: family lookup (CTRL_CMD_GETFAMILY),
+ * building a request, and reading its replies up to the acknowledgement.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netlink.h"
+
+#define GENL_HDRLEN_ALIGNED	NLMSG_ALIGN(sizeof(struct genlmsghdr))
+
+int __io_uring_ext_nl_open(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (fd < 0)
+		return -errno;
+	/* extended acks make errors precise; harmless where unsupported */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+void __io_uring_ext_nl_init(struct __io_uring_ext_nlmsg *m, __u16 family,
+			    __u8 cmd, __u8 version)
+{
+	struct genlmsghdr *gh;
+
+	memset(m, 0, sizeof(*m));
+	m->nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN_ALIGNED);
+	m->nh.nlmsg_type = family;
+	m->nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	gh = NLMSG_DATA(&m->nh);
+	gh->cmd = cmd;
+	gh->version = version;
+}
+
+struct nlattr *__io_uring_ext_nl_put(struct __io_uring_ext_nlmsg *m,
+				     __u16 type, const void *data,
+				     __u16 len)
+{
+	unsigned int off = NLMSG_ALIGN(m->nh.nlmsg_len);
+	struct nlattr *a;
+
+	if (off + NLA_HDRLEN + NLA_ALIGN(len) > sizeof(m->buf))
+		return NULL;
+	a = (struct nlattr *)(m->buf + off);
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	m->nh.nlmsg_len = off + NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+void __io_uring_ext_nl_nest_end(struct __io_uring_ext_nlmsg *m,
+				struct nlattr *nest)
+{
+	nest->nla_type |= NLA_F_NESTED;
+	nest->nla_len = (__u16)(m->buf + m->nh.nlmsg_len - (char *)nest);
+}
+
+static int parse_attrs(const struct nlmsghdr *nh, __io_uring_ext_nl_attr_cb cb,
+		       void *arg)
+{
+	const char *p = (const char *)NLMSG_DATA(nh) + GENL_HDRLEN_ALIGNED;
+	const char *end = (const char *)nh + nh->nlmsg_len;
+	int ret;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN_ALIGNED))
+		return -EIO;
+	while (end - p >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > end - p)
+			return -EIO;
+		if (cb) {
+			ret = cb(a, arg);
+			if (ret)
+				return ret;
+		}
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return 0;
+}
+
+int __io_uring_ext_nl_talk(int fd, struct __io_uring_ext_nlmsg *m,
+			   __io_uring_ext_nl_attr_cb cb, void *arg)
+{
+	static __thread __u32 seq;
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int ret = 0;
+	ssize_t n;
+
+	m->nh.nlmsg_seq = ++seq;
+	if (sendto(fd, m->buf, m->nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0)
+		return -errno;
+
+	for (;;) {
+		const struct nlmsghdr *nh;
+		int len;
+
+		n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if ((size_t)n > sizeof(buf))
+			return -EIO;
+		len = (int)n;
+		for (nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_seq != m->nh.nlmsg_seq)
+				continue;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return -EIO;
+				/* the ack ends the exchange */
+				return ret ? ret : e->error;
+			}
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return ret;
+			if (nh->nlmsg_type == m->nh.nlmsg_type && !ret)
+				ret = parse_attrs(nh, cb, arg);
+		}
+	}
+}
+
+struct family_arg {
+	__u16 id;
+};
+
+static int family_cb(const struct nlattr *a, void *arg)
+{
+	struct family_arg *f = arg;
+
+	if (__io_uring_ext_nla_type(a) == CTRL_ATTR_FAMILY_ID &&
+	    __io_uring_ext_nla_len(a) >= 2)
+		memcpy(&f->id, __io_uring_ext_nla_data(a), sizeof(f->id));
+	return 0;
+}
+
+int __io_uring_ext_nl_family(int fd, const char *name)
+{
+	struct __io_uring_ext_nlmsg m;
+	struct family_arg f = { 0 };
+	int ret;
+
+	__io_uring_ext_nl_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	if (!__io_uring_ext_nl_put(&m, CTRL_ATTR_FAMILY_NAME, name,
+				   (__u16)(strlen(name) + 1)))
+		return -ENAMETOOLONG;
+	ret = __io_uring_ext_nl_talk(fd, &m, family_cb, &f);
+	if (ret)
+		return ret;
+	return f.id > 0 ? f.id : -ENOENT;
+}
