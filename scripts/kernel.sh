@@ -7,6 +7,9 @@
 #   scripts/kernel.sh build [--flavour F]    export, apply, build bzImage
 #   scripts/kernel.sh check-series [--flavour F]
 #                                            build the tree at every patch
+#   scripts/kernel.sh dev                    a work tree to change the series in
+#   scripts/kernel.sh import                 write its commits back as the series
+#   scripts/kernel.sh checkpatch             checkpatch.pl --strict on every patch
 #   scripts/kernel.sh info                   print paths and versions
 #
 # Flow: Debian's tarball is committed once as a baseline in a cache repo
@@ -26,6 +29,8 @@ CACHE=${ZCRX_CACHE:-$HOME/.cache/zcrx-lts}
 KDIR=$BUILD/kernel
 WT=$KDIR/git
 SRC=$KDIR/src
+DEV=$KDIR/dev
+DEV_BRANCH=zcrx-dev
 EXPORT=$KDIR/series
 TARBALL=${ZCRX_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 PKG=linux-source-6.12
@@ -90,6 +95,9 @@ ensure_baseline() {
 	if [ ! -d "$WT/.git" ]; then
 		rm -rf "$WT"
 		git clone -q --shared --no-checkout "$repo" "$WT"
+		# Commits made in the dev work tree carry the project's name.
+		git -C "$WT" config user.name "zcrx-lts developers"
+		git -C "$WT" config user.email "zcrx-lts@users.noreply.invalid"
 	fi
 	g fetch -q origin "+refs/tags/*:refs/tags/*"
 }
@@ -277,6 +285,67 @@ cmd_check_series() {
 	note "all $n patches build ($FLAVOUR)"
 }
 
+# A work tree (branch zcrx-dev) with the series applied, for developers to
+# edit and commit in; builds never reset it.
+cmd_dev() {
+	cmd_export
+	if [ -d "$DEV" ]; then
+		note "$DEV exists (branch $DEV_BRANCH); remove it to start afresh"
+	else
+		g worktree prune
+		g worktree add -q -B "$DEV_BRANCH" "$DEV" HEAD
+		note "$DEV: the series on branch $DEV_BRANCH; commit there, then run import"
+	fi
+}
+
+# Write baseline..zcrx-dev back to kernel-patches/ and io_uring/: one patch
+# per commit; files a commit adds under io_uring/ are taken out of its
+# patch, copied to io_uring/ and named on its series line. Such a file
+# belongs to that one commit: later commits may not change it.
+cmd_import() {
+	local base commits c n=0 f files owned=() name series
+	[ -d "$DEV" ] || die "no $DEV: run dev first"
+	base=$(baseline_tag)
+	commits=$(g rev-list --reverse "$base..$DEV_BRANCH")
+	series=$(mktemp)
+	rm -f "$ROOT"/kernel-patches/*.patch
+	find "$ROOT/io_uring" -type f ! -name '.*' -delete
+	for c in $commits; do
+		n=$((n + 1))
+		files=$(g diff-tree --no-commit-id --name-only --diff-filter=A -r "$c" -- io_uring/)
+		for f in $(g diff-tree --no-commit-id --name-only -r "$c" -- io_uring/); do
+			if printf '%s\n' "${owned[@]}" | grep -qxF "$f"; then
+				die "$(g log -1 --format=%s "$c") changes $f, added by an earlier commit: squash it there"
+			fi
+		done
+		local excl=()
+		for f in $files; do
+			excl+=(":(exclude)$f")
+			owned+=("$f")
+			mkdir -p "$ROOT/$(dirname "$f")"
+			g show "$c:$f" > "$ROOT/$f"
+		done
+		name=$(g format-patch -1 --no-signature --zero-commit --start-number "$n" \
+			-o "$ROOT/kernel-patches" "$c" -- . "${excl[@]}")
+		echo "$(basename "$name") $files" | sed 's/ *$//' >> "$series"
+	done
+	{ sed -n '/^#/p' "$ROOT/kernel-patches/series"; cat "$series"; } > "$series.new"
+	mv "$series.new" "$ROOT/kernel-patches/series"
+	rm -f "$series"
+	note "imported $n patches into kernel-patches/"
+}
+
+cmd_checkpatch() {
+	local p bad=0
+	cmd_export
+	while read -r p; do
+		"$WT/scripts/checkpatch.pl" --strict --no-tree -q "$EXPORT/$p" ||
+			bad=1
+	done < "$EXPORT/series"
+	[ $bad = 0 ] || die "checkpatch found problems"
+	note "checkpatch --strict: $(wc -l < "$EXPORT/series") patches clean"
+}
+
 cmd_info() {
 	echo "package:  $PKG $(pkg_version) (tested on $(grep -v '^#' "$ROOT/kernel-patches/TESTED-ON"))"
 	echo "cache:    $CACHE"
@@ -289,6 +358,9 @@ case "${1:-}" in
 export) shift; exec_locked; cmd_export ;;
 build) shift; cmd_build "$@" ;;
 check-series) shift; cmd_check_series "$@" ;;
+dev) shift; exec_locked; cmd_dev ;;
+import) shift; exec_locked; cmd_import ;;
+checkpatch) shift; exec_locked; cmd_checkpatch ;;
 info) cmd_info ;;
-*) sed -n '4,10s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) sed -n '4,13s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
