@@ -5,7 +5,8 @@
 #
 # Run zcrx-lts tests (liburing conventions: exit 0 pass, 77 skip, else
 # fail), one line each, then "N passed, N failed, N skipped". Without
-# arguments, runs every *.t beside this script. Exits 1 if any test failed.
+# arguments, runs every *.t beside this script; a TEST without a slash is
+# the one of that name beside it. Exits 1 if any test failed.
 # POSIX sh: it runs under bash on the host and busybox in the guest.
 
 timeout=900
@@ -22,6 +23,10 @@ echo "Running $# tests on the $where, kernel $(uname -r)"
 out=$(mktemp)
 pass=0 fail=0 skip=0 failed=
 for t in "$@"; do
+	case "$t" in
+	*/*) ;;
+	*) t=$dir/$t ;;	# a bare name is a test beside this script
+	esac
 	name=$(basename "$t" .t)
 	start=$(date +%s)
 	timeout "$timeout" "$t" > "$out" 2>&1

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * devmem-bench: receive cost of devmem TCP against copy receive, on a
+ * netdevsim pair with header split, measured side by side (copy, devmem,
+ * copy, devmem, ...) as ../shared/spec/measuring.md asks.
+ *
+ *   devmem-bench [-m MIB] [-n RUNS]
+ *
+ * The sender runs on CPU 0, the receiving task on CPU 1. For each run it
+ * prints throughput, the receiving task's CPU time per GiB (getrusage) and
+ * CPU 1's busy time per GiB (/proc/stat), then the medians per mode and
+ * their ratio. netdevsim delivers in the sender's softirq, so the simulated
+ * DMA copy and the TCP receive processing are charged to CPU 0, as a real
+ * NIC's DMA costs the receiving CPU nothing: the numbers are the
+ * receiving task's own work (copy to user space versus cmsgs and token
+ * returns). Received bytes are not verified here; the tests do that.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "devmem.h"
+
+#define BUF_SIZE	(64UL << 20)
+#define MAX_RUNS	64
+
+enum mode { COPY, DEVMEM, NR_MODES };
+static const char *const mode_name[NR_MODES] = { "copy", "devmem" };
+
+struct sample {
+	double mib_s, task_s_gib, cpu_s_gib;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double task_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Busy seconds of CPU @cpu so far: all /proc/stat time but idle+iowait. */
+static double cpu_busy(int cpu)
+{
+	unsigned long long v[10] = { 0 };
+	char line[256], name[16];
+	double busy = -1;
+	FILE *f;
+
+	f = fopen("/proc/stat", "r");
+	if (!f)
+		return -1;
+	snprintf(name, sizeof(name), "cpu%d ", cpu);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, strlen(name)))
+			continue;
+		sscanf(line + strlen(name),
+		       "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+		       &v[8], &v[9]);
+		busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
+		       sysconf(_SC_CLK_TCK);
+		break;
+	}
+	fclose(f);
+	return busy;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int one_run(struct t_devmem *d, enum mode mode, int run,
+		   uint64_t total, struct sample *out)
+{
+	struct t_binding b = { .fd = -1 };
+	struct t_devmem_rx rx;
+	double t0, c0, b0, gib;
+	struct t_stream s;
+	int ret;
+
+	if (mode == DEVMEM) {
+		ret = t_devmem_bind(d->ns, d->ifindex, 0, d->buf.fd, &b);
+		if (ret)
+			return t_fail("BIND_RX: %s", strerror(-ret));
+	}
+	ret = t_devmem_rx_init(&rx, &d->buf, b.id);
+	if (ret)
+		goto out_unbind;
+	rx.devmem = mode == DEVMEM;
+	rx.noverify = true;
+
+	/* The sender inherits CPU 0; the receiver then moves to CPU 1. */
+	pin(0);
+	ret = t_stream_start(&s, &d->pair, 7000 + run * NR_MODES + mode,
+			     total);
+	pin(1);
+	if (ret)
+		goto out_free;
+	t0 = now();
+	c0 = task_cpu();
+	b0 = cpu_busy(1);
+	ret = t_devmem_recv(s.fd, &rx, total);
+	if (!ret)
+		ret = t_devmem_flush_tokens(s.fd, &rx);
+	gib = (double)rx.off / (1 << 30);
+	out->mib_s = (rx.off >> 20) / (now() - t0);
+	out->task_s_gib = (task_cpu() - c0) / gib;
+	out->cpu_s_gib = (cpu_busy(1) - b0) / gib;
+	if (ret) {
+		t_stream_abort(&s);
+		goto out_free;
+	}
+	ret = t_stream_finish(&s);
+	if (!ret && rx.off != total)
+		ret = t_fail("%s run %d: %llu of %llu bytes", mode_name[mode],
+			     run, (unsigned long long)rx.off,
+			     (unsigned long long)total);
+	if (!ret)
+		printf("run %d %-6s %7.1f MiB/s  task %.3f s/GiB  cpu1 %.3f s/GiB  (dma-buf %llu MiB, copied %llu MiB)\n",
+		       run, mode_name[mode], out->mib_s, out->task_s_gib,
+		       out->cpu_s_gib,
+		       (unsigned long long)(rx.dmabuf_bytes >> 20),
+		       (unsigned long long)((rx.plain_bytes +
+					     rx.linear_bytes) >> 20));
+out_free:
+	t_devmem_rx_free(&rx);
+out_unbind:
+	t_devmem_unbind(&b);
+	return ret;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median and spread (max - min) of field @off of @n samples. */
+static double median(const struct sample *s, int n, size_t off,
+		     double *spread)
+{
+	double v[MAX_RUNS];
+	int i;
+
+	for (i = 0; i < n; i++)
+		v[i] = *(const double *)((const char *)&s[i] + off);
+	qsort(v, n, sizeof(v[0]), cmp_double);
+	*spread = v[n - 1] - v[0];
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv)
+{
+	static struct sample res[NR_MODES][MAX_RUNS];
+	double med[NR_MODES][3], spread;
+	int runs = 5, opt, i, m, ret;
+	uint64_t mib = 256;
+	struct t_devmem d;
+
+	while ((opt = getopt(argc, argv, "m:n:")) != -1) {
+		switch (opt) {
+		case 'm':
+			mib = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			runs = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-m MIB] [-n RUNS]\n", argv[0]);
+			return 2;
+		}
+	}
+	if (runs < 1 || runs > MAX_RUNS || !mib)
+		return t_fail("runs must be 1..%d, MiB > 0", MAX_RUNS);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return t_skip("needs two CPUs");
+	ret = t_devmem_setup(&d, BUF_SIZE);
+	if (ret)
+		return ret;
+	printf("devmem-bench: %llu MiB per run, %d runs per mode, %s, MTU 1500, sender CPU 0, receiver CPU 1\n",
+	       (unsigned long long)mib, runs, d.pair.ifname[1]);
+	for (i = 0; i < runs && !ret; i++)
+		for (m = 0; m < NR_MODES && !ret; m++)
+			ret = one_run(&d, m, i, mib << 20, &res[m][i]);
+	t_devmem_cleanup(&d);
+	if (ret)
+		return ret;
+
+	for (m = 0; m < NR_MODES; m++) {
+		med[m][0] = median(res[m], runs, offsetof(struct sample, mib_s),
+				   &spread);
+		printf("median %-6s %7.1f MiB/s (spread %.1f)", mode_name[m],
+		       med[m][0], spread);
+		med[m][1] = median(res[m], runs,
+				   offsetof(struct sample, task_s_gib), &spread);
+		printf("  task %.3f s/GiB (spread %.3f)", med[m][1], spread);
+		med[m][2] = median(res[m], runs,
+				   offsetof(struct sample, cpu_s_gib), &spread);
+		printf("  cpu1 %.3f s/GiB (spread %.3f)\n", med[m][2], spread);
+	}
+	printf("devmem/copy: throughput %.2fx, receiving task CPU per GiB %.2fx, CPU 1 busy per GiB %.2fx\n",
+	       med[DEVMEM][0] / med[COPY][0], med[DEVMEM][1] / med[COPY][1],
+	       med[DEVMEM][2] / med[COPY][2]);
+	return 0;
+}

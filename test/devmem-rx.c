@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Description: devmem TCP end to end on netdevsim. A 64 MiB udmabuf is
+ * bound to rx queue 0 of the receiver with BIND_RX, and a 256 MiB stream
+ * (chunks of 1 byte to 1 MiB) is received with recvmsg(MSG_SOCK_DEVMEM).
+ * Every SCM_DEVMEM_DMABUF frag is read through the memfd at its
+ * frag_offset and checked against the stream pattern, its dmabuf_id must
+ * be the binding's, and its token goes back with SO_DEVMEM_DONTNEED in
+ * batches; SCM_DEVMEM_LINEAR bytes (and any data of readable skbs) are
+ * checked in the iov. All bytes must arrive, nearly all (>= 99%) in the
+ * dma-buf. Skips when the kernel cannot do devmem TCP on netdevsim.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "devmem.h"
+
+#define BUF_SIZE	(64UL << 20)
+#define TOTAL		(256ULL << 20)
+
+int main(void)
+{
+	struct t_devmem_rx rx = { 0 };
+	struct t_binding b = { .fd = -1 };
+	struct t_stream s = { .fd = -1, .listen_fd = -1 };
+	struct t_devmem d;
+	uint64_t copied;
+	int ret;
+
+	ret = t_devmem_setup(&d, BUF_SIZE);
+	if (ret)
+		return ret;
+	ret = t_devmem_bind(d.ns, d.ifindex, 0, d.buf.fd, &b);
+	if (ret) {
+		ret = t_fail("BIND_RX to %s queue 0: %s, want success",
+			     d.pair.ifname[1], strerror(-ret));
+		goto out;
+	}
+	printf("udmabuf of %lu MiB bound to %s queue 0, binding id %u\n",
+	       BUF_SIZE >> 20, d.pair.ifname[1], b.id);
+	ret = t_devmem_rx_init(&rx, &d.buf, b.id);
+	if (ret)
+		goto out;
+	ret = t_stream_start(&s, &d.pair, 5301, TOTAL);
+	if (ret)
+		goto out;
+	ret = t_devmem_recv(s.fd, &rx, UINT64_MAX);
+	if (ret)
+		goto out;
+	if (rx.off != TOTAL) {
+		ret = t_fail("EOF after %llu bytes, sent %llu",
+			     (unsigned long long)rx.off, TOTAL);
+		goto out;
+	}
+	ret = t_stream_finish(&s);
+	s.sender = 0;
+	if (ret)
+		goto out;
+
+	copied = rx.linear_bytes + rx.plain_bytes;
+	printf("%llu bytes verified in %llu recvmsg calls: dma-buf %llu (%llu frags), linear %llu, copied from readable skbs %llu\n",
+	       (unsigned long long)rx.off, (unsigned long long)rx.calls,
+	       (unsigned long long)rx.dmabuf_bytes,
+	       (unsigned long long)rx.frags,
+	       (unsigned long long)rx.linear_bytes,
+	       (unsigned long long)rx.plain_bytes);
+	if (rx.returned != rx.frags) {
+		ret = t_fail("%llu tokens returned for %llu frags",
+			     (unsigned long long)rx.returned,
+			     (unsigned long long)rx.frags);
+		goto out;
+	}
+	if (copied * 100 > TOTAL) {
+		ret = t_fail("%llu of %llu bytes (%.2f%%) did not land in the dma-buf (linear %llu, readable skbs %llu), want <= 1%%",
+			     (unsigned long long)copied, TOTAL,
+			     100.0 * (double)copied / (double)TOTAL,
+			     (unsigned long long)rx.linear_bytes,
+			     (unsigned long long)rx.plain_bytes);
+		goto out;
+	}
+	ret = T_EXIT_PASS;
+out:
+	if (ret && s.sender > 0)
+		t_stream_abort(&s);
+	t_devmem_rx_free(&rx);
+	t_devmem_unbind(&b);
+	t_devmem_cleanup(&d);
+	return ret;
+}

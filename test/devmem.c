@@ -1,0 +1,1055 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * devmem TCP test helpers (see devmem.h). Netlink goes through
+ * liburing-ext's minimal generic netlink client (linked statically);
+ * rtnetlink for XDP attach is a few lines of its own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/udmabuf.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/ethtool_netlink.h>
+
+#include "devmem.h"
+/* liburing-ext's internal netlink client: the tests link the static library */
+#include "../liburing-ext/src/netlink.h"
+
+#define NSIM_BUS "/sys/bus/netdevsim"
+
+/*
+ * netdev netlink of 6.12 (include/uapi/linux/netdev.h); Debian 12's
+ * headers have no linux/netdev.h.
+ */
+#define T_NETDEV_FAMILY_NAME		"netdev"
+#define T_NETDEV_FAMILY_VERSION		1
+#define T_NETDEV_CMD_PAGE_POOL_GET	5
+#define T_NETDEV_CMD_QUEUE_GET		10
+#define T_NETDEV_CMD_BIND_RX		13
+#define T_NETDEV_A_PAGE_POOL_ID		1
+#define T_NETDEV_A_PAGE_POOL_IFINDEX	2
+#define T_NETDEV_A_PAGE_POOL_INFLIGHT	4
+#define T_NETDEV_A_PAGE_POOL_DETACH_TIME 6
+#define T_NETDEV_A_PAGE_POOL_DMABUF	7
+#define T_NETDEV_A_QUEUE_ID		1
+#define T_NETDEV_A_QUEUE_IFINDEX	2
+#define T_NETDEV_A_QUEUE_TYPE		3
+#define T_NETDEV_A_QUEUE_DMABUF		5
+#define T_NETDEV_QUEUE_TYPE_RX		0
+#define T_NETDEV_A_DMABUF_IFINDEX	1
+#define T_NETDEV_A_DMABUF_QUEUES	2
+#define T_NETDEV_A_DMABUF_FD		3
+#define T_NETDEV_A_DMABUF_ID		4
+
+/* udmabuf */
+
+int t_udmabuf_create(struct t_udmabuf *b, size_t size)
+{
+	struct udmabuf_create c = { 0 };
+	long page = sysconf(_SC_PAGESIZE);
+	void *map;
+	int dev;
+
+	memset(b, 0, sizeof(*b));
+	b->memfd = b->fd = -1;
+	if (!size || size % (size_t)page)
+		return t_fail("udmabuf size %zu is not a multiple of %ld",
+			      size, page);
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		if (errno == ENOENT)
+			return t_skip("no /dev/udmabuf (kernel without CONFIG_UDMABUF)");
+		return t_fail("open /dev/udmabuf: %s", strerror(errno));
+	}
+	b->memfd = memfd_create("zcrx-devmem", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (b->memfd < 0) {
+		t_fail("memfd_create: %s", strerror(errno));
+		goto fail;
+	}
+	if (ftruncate(b->memfd, (off_t)size)) {
+		t_fail("memfd of %zu bytes: %s", size, strerror(errno));
+		goto fail;
+	}
+	/* udmabuf wants the memfd unable to shrink under it */
+	if (fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		t_fail("F_SEAL_SHRINK: %s", strerror(errno));
+		goto fail;
+	}
+	c.memfd = (__u32)b->memfd;
+	c.flags = UDMABUF_FLAGS_CLOEXEC;
+	c.offset = 0;
+	c.size = size;
+	b->fd = ioctl(dev, UDMABUF_CREATE, &c);
+	if (b->fd < 0) {
+		t_fail("UDMABUF_CREATE of %zu bytes: %s", size, strerror(errno));
+		goto fail;
+	}
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, b->memfd, 0);
+	if (map == MAP_FAILED) {
+		t_fail("mmap of the memfd: %s", strerror(errno));
+		goto fail;
+	}
+	b->map = map;
+	b->size = size;
+	close(dev);
+	return 0;
+fail:
+	close(dev);
+	t_udmabuf_destroy(b);
+	return T_EXIT_FAIL;
+}
+
+void t_udmabuf_destroy(struct t_udmabuf *b)
+{
+	if (b->map)
+		munmap((void *)b->map, b->size);
+	if (b->fd >= 0)
+		close(b->fd);
+	if (b->memfd >= 0)
+		close(b->memfd);
+	b->map = NULL;
+	b->fd = b->memfd = -1;
+}
+
+/* network namespaces */
+
+int t_netns_visit(const char *ns)
+{
+	int self, ret;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	ret = t_netns_enter(ns);
+	if (ret) {
+		close(self);
+		return ret;
+	}
+	return self;
+}
+
+void t_netns_leave(int self)
+{
+	t_check(!setns(self, CLONE_NEWNET), "back to own netns: %s",
+		strerror(errno));
+	close(self);
+}
+
+/* A generic netlink socket in @ns and the id of family @name. */
+static int genl_open(const char *ns, const char *name, int *family)
+{
+	int self = -1, fd, ret;
+
+	if (ns) {
+		self = t_netns_visit(ns);
+		if (self < 0)
+			return self;
+	}
+	fd = __io_uring_ext_nl_open();
+	if (self >= 0)
+		t_netns_leave(self);
+	if (fd < 0)
+		return fd;
+	ret = __io_uring_ext_nl_family(fd, name);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	*family = ret;
+	return fd;
+}
+
+static uint64_t nla_uint(const struct nlattr *a)
+{
+	uint64_t v64 = 0;
+	uint32_t v32 = 0;
+
+	if (__io_uring_ext_nla_len(a) >= 8) {
+		memcpy(&v64, __io_uring_ext_nla_data(a), 8);
+		return v64;
+	}
+	if (__io_uring_ext_nla_len(a) >= 4)
+		memcpy(&v32, __io_uring_ext_nla_data(a), 4);
+	return v32;
+}
+
+static int put_u32(struct __io_uring_ext_nlmsg *m, __u16 type, uint32_t v)
+{
+	return __io_uring_ext_nl_put(m, type, &v, sizeof(v)) ? 0 : -EMSGSIZE;
+}
+
+int t_netdev_family(const char *ns)
+{
+	int family, fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &family);
+
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 1;
+}
+
+/* bindings */
+
+/*
+ * Sockets of live bindings, closed in forked children: a binding lives
+ * as long as any process holds its socket, and the stream sender (a
+ * fork()ed child) must not keep the parent's bindings alive.
+ */
+static int binding_fds[32];
+static int nr_binding_fds;
+
+static void close_bindings_in_child(void)
+{
+	int i;
+
+	for (i = 0; i < nr_binding_fds; i++)
+		close(binding_fds[i]);
+	nr_binding_fds = 0;
+}
+
+static void track_binding(int fd)
+{
+	static bool registered;
+
+	if (!registered) {
+		t_check(!pthread_atfork(NULL, NULL, close_bindings_in_child),
+			"pthread_atfork");
+		registered = true;
+	}
+	t_check(nr_binding_fds < (int)(sizeof(binding_fds) /
+				       sizeof(binding_fds[0])),
+		"too many bindings open");
+	binding_fds[nr_binding_fds++] = fd;
+}
+
+static void untrack_binding(int fd)
+{
+	int i;
+
+	for (i = 0; i < nr_binding_fds; i++) {
+		if (binding_fds[i] == fd) {
+			binding_fds[i] = binding_fds[--nr_binding_fds];
+			return;
+		}
+	}
+}
+
+struct bind_reply {
+	bool found;
+	uint32_t id;
+};
+
+static int bind_cb(const struct nlattr *a, void *arg)
+{
+	struct bind_reply *r = arg;
+
+	if (__io_uring_ext_nla_type(a) == T_NETDEV_A_DMABUF_ID &&
+	    __io_uring_ext_nla_len(a) >= 4) {
+		memcpy(&r->id, __io_uring_ext_nla_data(a), 4);
+		r->found = true;
+	}
+	return 0;
+}
+
+int t_devmem_bind_more(struct t_binding *b, int ifindex, unsigned int rxq,
+		       int dmabuf_fd, uint32_t *id)
+{
+	struct __io_uring_ext_nlmsg m;
+	struct bind_reply r = { 0 };
+	struct nlattr *q;
+	int ret;
+
+	__io_uring_ext_nl_init(&m, (__u16)b->family, T_NETDEV_CMD_BIND_RX,
+			       T_NETDEV_FAMILY_VERSION);
+	if (put_u32(&m, T_NETDEV_A_DMABUF_IFINDEX, (uint32_t)ifindex) ||
+	    put_u32(&m, T_NETDEV_A_DMABUF_FD, (uint32_t)dmabuf_fd))
+		return -EMSGSIZE;
+	q = __io_uring_ext_nl_put(&m, T_NETDEV_A_DMABUF_QUEUES, NULL, 0);
+	if (!q || put_u32(&m, T_NETDEV_A_QUEUE_ID, rxq) ||
+	    put_u32(&m, T_NETDEV_A_QUEUE_TYPE, T_NETDEV_QUEUE_TYPE_RX))
+		return -EMSGSIZE;
+	__io_uring_ext_nl_nest_end(&m, q);
+	ret = __io_uring_ext_nl_talk(b->fd, &m, bind_cb, &r);
+	if (ret)
+		return ret;
+	if (!r.found) {
+		t_fail("BIND_RX succeeded without NETDEV_A_DMABUF_ID in its reply");
+		return -EBADMSG;
+	}
+	*id = r.id;
+	return 0;
+}
+
+int t_devmem_bind(const char *ns, int ifindex, unsigned int rxq, int dmabuf_fd,
+		  struct t_binding *b)
+{
+	int ret;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &b->family);
+	if (b->fd < 0) {
+		ret = b->fd;
+		b->fd = -1;
+		return ret;
+	}
+	track_binding(b->fd);
+	ret = t_devmem_bind_more(b, ifindex, rxq, dmabuf_fd, &b->id);
+	if (ret)
+		t_devmem_unbind(b);
+	return ret;
+}
+
+void t_devmem_unbind(struct t_binding *b)
+{
+	if (b->fd < 0)
+		return;
+	untrack_binding(b->fd);
+	close(b->fd);
+	b->fd = -1;
+}
+
+/* queue and page pool introspection */
+
+struct queue_reply {
+	uint32_t dmabuf;
+};
+
+static int queue_cb(const struct nlattr *a, void *arg)
+{
+	struct queue_reply *r = arg;
+
+	if (__io_uring_ext_nla_type(a) == T_NETDEV_A_QUEUE_DMABUF &&
+	    __io_uring_ext_nla_len(a) >= 4)
+		memcpy(&r->dmabuf, __io_uring_ext_nla_data(a), 4);
+	return 0;
+}
+
+int t_queue_dmabuf(const char *ns, int ifindex, unsigned int rxq,
+		   uint32_t *dmabuf)
+{
+	struct __io_uring_ext_nlmsg m;
+	struct queue_reply r = { 0 };
+	int family, fd, ret;
+
+	*dmabuf = 0;
+	fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &family);
+	if (fd < 0)
+		return fd;
+	__io_uring_ext_nl_init(&m, (__u16)family, T_NETDEV_CMD_QUEUE_GET,
+			       T_NETDEV_FAMILY_VERSION);
+	if (put_u32(&m, T_NETDEV_A_QUEUE_ID, rxq) ||
+	    put_u32(&m, T_NETDEV_A_QUEUE_IFINDEX, (uint32_t)ifindex) ||
+	    put_u32(&m, T_NETDEV_A_QUEUE_TYPE, T_NETDEV_QUEUE_TYPE_RX))
+		ret = -EMSGSIZE;
+	else
+		ret = __io_uring_ext_nl_talk(fd, &m, queue_cb, &r);
+	close(fd);
+	if (!ret)
+		*dmabuf = r.dmabuf;
+	return ret;
+}
+
+int t_expect_queue_dmabuf(const char *ns, int ifindex, unsigned int rxq,
+			  uint32_t want, const char *when)
+{
+	uint32_t got;
+	int ret = t_queue_dmabuf(ns, ifindex, rxq, &got);
+
+	if (ret)
+		return t_fail("%s: QUEUE_GET of ifindex %d rx queue %u: %s",
+			      when, ifindex, rxq, t_errname(ret));
+	if (got != want) {
+		if (!want)
+			return t_fail("%s: QUEUE_GET of rx queue %u reports dmabuf %u, want no NETDEV_A_QUEUE_DMABUF",
+				      when, rxq, got);
+		if (!got)
+			return t_fail("%s: QUEUE_GET of rx queue %u has no NETDEV_A_QUEUE_DMABUF, want %u",
+				      when, rxq, want);
+		return t_fail("%s: QUEUE_GET of rx queue %u reports dmabuf %u, want %u",
+			      when, rxq, got, want);
+	}
+	if (want)
+		printf("queue %u %s: dmabuf %u\n", rxq, when, want);
+	else
+		printf("queue %u %s: no dmabuf\n", rxq, when);
+	return 0;
+}
+
+struct pool_dump {
+	struct t_page_pool *pools;
+	int max, n;
+};
+
+/* Attributes of all pools in a row; each pool's starts with its id. */
+static int pool_cb(const struct nlattr *a, void *arg)
+{
+	struct pool_dump *d = arg;
+	struct t_page_pool *p;
+	int type = __io_uring_ext_nla_type(a);
+
+	if (type == T_NETDEV_A_PAGE_POOL_ID) {
+		d->n++;
+		if (d->n <= d->max) {
+			memset(&d->pools[d->n - 1], 0, sizeof(*p));
+			d->pools[d->n - 1].id = nla_uint(a);
+		}
+		return 0;
+	}
+	if (!d->n || d->n > d->max)
+		return 0;
+	p = &d->pools[d->n - 1];
+	switch (type) {
+	case T_NETDEV_A_PAGE_POOL_IFINDEX:
+		p->ifindex = (uint32_t)nla_uint(a);
+		break;
+	case T_NETDEV_A_PAGE_POOL_INFLIGHT:
+		p->inflight = nla_uint(a);
+		break;
+	case T_NETDEV_A_PAGE_POOL_DETACH_TIME:
+		p->detach_time = nla_uint(a);
+		break;
+	case T_NETDEV_A_PAGE_POOL_DMABUF:
+		p->has_dmabuf = true;
+		p->dmabuf = (uint32_t)nla_uint(a);
+		break;
+	}
+	return 0;
+}
+
+int t_page_pools(const char *ns, struct t_page_pool *pools, int max)
+{
+	struct __io_uring_ext_nlmsg m;
+	struct pool_dump d = { .pools = pools, .max = max };
+	int family, fd, ret;
+
+	fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &family);
+	if (fd < 0)
+		return fd;
+	__io_uring_ext_nl_init(&m, (__u16)family, T_NETDEV_CMD_PAGE_POOL_GET,
+			       T_NETDEV_FAMILY_VERSION);
+	m.nh.nlmsg_flags |= NLM_F_DUMP;
+	ret = __io_uring_ext_nl_talk(fd, &m, pool_cb, &d);
+	close(fd);
+	return ret ? ret : d.n;
+}
+
+/* ethtool ring parameters */
+
+static int rings_init(struct __io_uring_ext_nlmsg *m, int family, __u8 cmd,
+		      int ifindex)
+{
+	struct nlattr *hdr;
+
+	__io_uring_ext_nl_init(m, (__u16)family, cmd, ETHTOOL_GENL_VERSION);
+	hdr = __io_uring_ext_nl_put(m, ETHTOOL_A_RINGS_HEADER, NULL, 0);
+	if (!hdr || put_u32(m, ETHTOOL_A_HEADER_DEV_INDEX, (uint32_t)ifindex))
+		return -EMSGSIZE;
+	__io_uring_ext_nl_nest_end(m, hdr);
+	return 0;
+}
+
+static int rings_cb(const struct nlattr *a, void *arg)
+{
+	struct t_rings *r = arg;
+	int len = __io_uring_ext_nla_len(a);
+	const void *data = __io_uring_ext_nla_data(a);
+
+	switch (__io_uring_ext_nla_type(a)) {
+	case ETHTOOL_A_RINGS_TCP_DATA_SPLIT:
+		if (len >= 1) {
+			memcpy(&r->split, data, 1);
+			r->has_split = true;
+		}
+		break;
+	case T_ETHTOOL_A_RINGS_HDS_THRESH:
+		if (len >= 4) {
+			memcpy(&r->thresh, data, 4);
+			r->has_thresh = true;
+		}
+		break;
+	case T_ETHTOOL_A_RINGS_HDS_THRESH_MAX:
+		if (len >= 4) {
+			memcpy(&r->thresh_max, data, 4);
+			r->has_thresh_max = true;
+		}
+		break;
+	}
+	return 0;
+}
+
+int t_rings_get(const char *ns, int ifindex, struct t_rings *r)
+{
+	struct __io_uring_ext_nlmsg m;
+	int family, fd, ret;
+
+	memset(r, 0, sizeof(*r));
+	fd = genl_open(ns, ETHTOOL_GENL_NAME, &family);
+	if (fd < 0)
+		return fd;
+	ret = rings_init(&m, family, ETHTOOL_MSG_RINGS_GET, ifindex);
+	if (!ret)
+		ret = __io_uring_ext_nl_talk(fd, &m, rings_cb, r);
+	close(fd);
+	return ret;
+}
+
+int t_rings_set(const char *ns, int ifindex, int split, int64_t thresh)
+{
+	struct __io_uring_ext_nlmsg m;
+	int family, fd, ret;
+	__u8 s = (__u8)split;
+
+	fd = genl_open(ns, ETHTOOL_GENL_NAME, &family);
+	if (fd < 0)
+		return fd;
+	ret = rings_init(&m, family, ETHTOOL_MSG_RINGS_SET, ifindex);
+	if (!ret && split >= 0 &&
+	    !__io_uring_ext_nl_put(&m, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, &s, 1))
+		ret = -EMSGSIZE;
+	if (!ret && thresh >= 0)
+		ret = put_u32(&m, T_ETHTOOL_A_RINGS_HDS_THRESH,
+			      (uint32_t)thresh);
+	if (!ret)
+		ret = __io_uring_ext_nl_talk(fd, &m, NULL, NULL);
+	close(fd);
+	return ret;
+}
+
+int t_hds_enable(const char *ns, int ifindex)
+{
+	int self = t_netns_visit(ns), ret;
+
+	if (self < 0)
+		return self;
+	ret = io_uring_zcrx_enable_hds((unsigned int)ifindex);
+	t_netns_leave(self);
+	return ret;
+}
+
+/* XDP */
+
+int t_xdp_load(void)
+{
+	struct bpf_insn insns[2] = {
+		/* r0 = XDP_PASS */
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0,
+		  .imm = XDP_PASS },
+		/* return r0 */
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_XDP;
+	attr.insns = (__u64)(uintptr_t)insns;
+	attr.insn_cnt = 2;
+	attr.license = (__u64)(uintptr_t)"Dual MIT/GPL";
+	fd = (int)syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+struct rtnl_req {
+	struct nlmsghdr nh;
+	struct ifinfomsg ifi;
+	char attrs[64];
+};
+
+static struct nlattr *rta_put(struct rtnl_req *r, __u16 type, const void *data,
+			      __u16 len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)r +
+					     NLMSG_ALIGN(r->nh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->nh.nlmsg_len = NLMSG_ALIGN(r->nh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+	return a;
+}
+
+/* RTM_SETLINK with IFLA_XDP { FD = @prog_fd, FLAGS = SKB_MODE }. */
+static int xdp_set(const char *ns, int ifindex, int prog_fd)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	__u32 flags = XDP_FLAGS_SKB_MODE;
+	__s32 pfd = prog_fd;
+	struct rtnl_req req;
+	struct nlattr *nest;
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int self, fd, ret;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_SETLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = ifindex;
+	nest = rta_put(&req, IFLA_XDP | NLA_F_NESTED, NULL, 0);
+	rta_put(&req, IFLA_XDP_FD, &pfd, sizeof(pfd));
+	rta_put(&req, IFLA_XDP_FLAGS, &flags, sizeof(flags));
+	nest->nla_len = (__u16)((char *)&req + req.nh.nlmsg_len - (char *)nest);
+
+	self = t_netns_visit(ns);
+	if (self < 0)
+		return self;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	ret = fd < 0 ? -errno : 0;
+	t_netns_leave(self);
+	if (ret)
+		return ret;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		   sizeof(sa)) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		const struct nlmsghdr *nh;
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		int len;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			goto out;
+		}
+		len = (int)n;
+		for (nh = (const struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			if (nh->nlmsg_seq != req.nh.nlmsg_seq ||
+			    nh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			ret = nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ?
+			      -EIO : e->error;
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+int t_xdp_attach(const char *ns, int ifindex, int prog_fd)
+{
+	return xdp_set(ns, ifindex, prog_fd);
+}
+
+int t_xdp_detach(const char *ns, int ifindex)
+{
+	return xdp_set(ns, ifindex, -1);
+}
+
+/* the receive loop */
+
+int t_devmem_rx_init(struct t_devmem_rx *rx, const struct t_udmabuf *buf,
+		     uint32_t id)
+{
+	memset(rx, 0, sizeof(*rx));
+	rx->buf = buf;
+	rx->id = id;
+	rx->devmem = true;
+	/*
+	 * recvmsg() returns at most the iov's length, dma-buf bytes
+	 * included; one cmsg per frag (at most a page) or linear part.
+	 */
+	rx->iolen = 1 << 20;
+	rx->ctrllen = 256 << 10;
+	rx->iobuf = malloc(rx->iolen);
+	rx->ctrl = malloc(rx->ctrllen);
+	if (!rx->iobuf || !rx->ctrl) {
+		t_devmem_rx_free(rx);
+		return t_fail("out of memory");
+	}
+	return 0;
+}
+
+void t_devmem_rx_free(struct t_devmem_rx *rx)
+{
+	free(rx->iobuf);
+	free(rx->ctrl);
+	rx->iobuf = NULL;
+	rx->ctrl = NULL;
+}
+
+int t_devmem_flush_tokens(int fd, struct t_devmem_rx *rx)
+{
+	int ret;
+
+	if (!rx->ntok)
+		return 0;
+	ret = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, rx->tok,
+			 rx->ntok * sizeof(rx->tok[0]));
+	if (ret < 0)
+		return t_fail("SO_DEVMEM_DONTNEED of %u tokens in %u ranges: %s",
+			      rx->pending, rx->ntok, strerror(errno));
+	if ((unsigned int)ret != rx->pending)
+		return t_fail("SO_DEVMEM_DONTNEED freed %d of %u tokens (%u ranges, first %u)",
+			      ret, rx->pending, rx->ntok,
+			      rx->tok[0].token_start);
+	rx->returned += rx->pending;
+	rx->ntok = 0;
+	rx->pending = 0;
+	return 0;
+}
+
+static int queue_token(int fd, struct t_devmem_rx *rx, uint32_t token)
+{
+	struct t_dmabuf_token *last = rx->ntok ? &rx->tok[rx->ntok - 1] : NULL;
+	int ret;
+
+	if (rx->hold) {
+		rx->held++;
+		return 0;
+	}
+	if (last && last->token_start + last->token_count == token) {
+		last->token_count++;
+	} else {
+		if (rx->ntok == T_DONTNEED_TOKENS) {
+			ret = t_devmem_flush_tokens(fd, rx);
+			if (ret)
+				return ret;
+		}
+		rx->tok[rx->ntok].token_start = token;
+		rx->tok[rx->ntok].token_count = 1;
+		rx->ntok++;
+	}
+	if (++rx->pending == T_DONTNEED_FRAGS)
+		return t_devmem_flush_tokens(fd, rx);
+	return 0;
+}
+
+static int bad_byte(const char *where, uint64_t off, uint8_t got)
+{
+	return t_fail("%s byte at stream offset %llu is %#x, want %#x", where,
+		      (unsigned long long)off, got, t_pattern_byte(off));
+}
+
+/* Check the data and cmsgs of one recvmsg() that returned @n bytes. */
+static int rx_parse(int fd, struct t_devmem_rx *rx, struct msghdr *msg,
+		    size_t n)
+{
+	struct cmsghdr *cm;
+	size_t iov_used = 0, got = 0;
+	bool any = false;
+	long bad;
+	int ret;
+
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		struct t_dmabuf_cmsg dc;
+		const uint8_t *p;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    (cm->cmsg_type != SCM_DEVMEM_LINEAR &&
+		     cm->cmsg_type != SCM_DEVMEM_DMABUF))
+			return t_fail("unexpected cmsg (level %d, type %d) at stream offset %llu",
+				      cm->cmsg_level, cm->cmsg_type,
+				      (unsigned long long)rx->off);
+		if (cm->cmsg_len < CMSG_LEN(sizeof(dc)))
+			return t_fail("devmem cmsg of %zu bytes, want %zu",
+				      (size_t)cm->cmsg_len,
+				      (size_t)CMSG_LEN(sizeof(dc)));
+		memcpy(&dc, CMSG_DATA(cm), sizeof(dc));
+		any = true;
+		if (dc.frag_size > n - got)
+			return t_fail("cmsgs describe more than the %zu bytes recvmsg returned (stream offset %llu)",
+				      n, (unsigned long long)rx->off);
+		if (cm->cmsg_type == SCM_DEVMEM_LINEAR) {
+			if (dc.frag_size > n - iov_used)
+				return t_fail("SCM_DEVMEM_LINEAR of %u bytes beyond the iov data",
+					      dc.frag_size);
+			p = rx->iobuf + iov_used;
+			bad = rx->noverify ? -1 :
+			      t_pattern_check(p, rx->off, dc.frag_size);
+			if (bad >= 0)
+				return bad_byte("linear (SCM_DEVMEM_LINEAR)",
+						rx->off + bad, p[bad]);
+			iov_used += dc.frag_size;
+			rx->linear_bytes += dc.frag_size;
+		} else {
+			if (dc.dmabuf_id != rx->id)
+				return t_fail("frag at stream offset %llu: dmabuf_id %u, want the binding's id %u",
+					      (unsigned long long)rx->off,
+					      dc.dmabuf_id, rx->id);
+			if (dc.frag_offset > rx->buf->size ||
+			    dc.frag_size > rx->buf->size - dc.frag_offset)
+				return t_fail("frag [%llu, +%u) outside the %zu-byte dma-buf",
+					      (unsigned long long)dc.frag_offset,
+					      dc.frag_size, rx->buf->size);
+			p = rx->buf->map + dc.frag_offset;
+			bad = rx->noverify ? -1 :
+			      t_pattern_check(p, rx->off, dc.frag_size);
+			if (bad >= 0) {
+				t_fail("frag at dma-buf offset %llu (%u bytes, token %u) is wrong",
+				       (unsigned long long)dc.frag_offset,
+				       dc.frag_size, dc.frag_token);
+				return bad_byte("dma-buf", rx->off + bad,
+						p[bad]);
+			}
+			rx->dmabuf_bytes += dc.frag_size;
+			rx->frags++;
+			ret = queue_token(fd, rx, dc.frag_token);
+			if (ret)
+				return ret;
+		}
+		rx->off += dc.frag_size;
+		got += dc.frag_size;
+	}
+	if (!any) {
+		/* readable skbs: everything was copied to the iov */
+		bad = rx->noverify ? -1 : t_pattern_check(rx->iobuf, rx->off, n);
+		if (bad >= 0)
+			return bad_byte("copied", rx->off + bad, rx->iobuf[bad]);
+		rx->plain_bytes += n;
+		rx->off += n;
+	} else if (got != n) {
+		return t_fail("recvmsg returned %zu bytes, its cmsgs describe %zu (stream offset %llu)",
+			      n, got, (unsigned long long)rx->off);
+	}
+	return 0;
+}
+
+int t_devmem_recv(int fd, struct t_devmem_rx *rx, uint64_t upto)
+{
+	int ret;
+
+	while (rx->off < upto && !rx->eof) {
+		struct iovec iov = { .iov_base = rx->iobuf,
+				     .iov_len = rx->iolen };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+		int flags = 0;
+		ssize_t n;
+
+		if (upto - rx->off < iov.iov_len)
+			iov.iov_len = upto - rx->off;
+		if (rx->devmem) {
+			msg.msg_control = rx->ctrl;
+			msg.msg_controllen = rx->ctrllen;
+			flags |= MSG_SOCK_DEVMEM;
+		}
+		if (rx->dontwait)
+			flags |= MSG_DONTWAIT;
+		n = recvmsg(fd, &msg, flags);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN && rx->dontwait)
+				break;
+			return t_fail("recvmsg(%s) at stream offset %llu: %s",
+				      rx->devmem ? "MSG_SOCK_DEVMEM" : "0",
+				      (unsigned long long)rx->off,
+				      strerror(errno));
+		}
+		if (!n) {
+			rx->eof = true;
+			break;
+		}
+		rx->calls++;
+		if (msg.msg_flags & MSG_CTRUNC)
+			return t_fail("recvmsg at stream offset %llu: MSG_CTRUNC with a %zu-byte control buffer",
+				      (unsigned long long)rx->off, rx->ctrllen);
+		ret = rx_parse(fd, rx, &msg, (size_t)n);
+		if (ret)
+			return ret;
+		/* a batch per recvmsg, or sooner when the batch is full */
+		ret = t_devmem_flush_tokens(fd, rx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* streams and devices */
+
+void t_stream_abort(struct t_stream *s)
+{
+	if (s->fd > 0)
+		close(s->fd);
+	if (s->listen_fd > 0)
+		close(s->listen_fd);
+	s->fd = s->listen_fd = -1;
+	if (s->sender > 0) {
+		kill(s->sender, SIGKILL);
+		waitpid(s->sender, NULL, 0);
+	}
+	s->sender = 0;
+}
+
+int t_nsim_del_side(struct t_nsim_pair *p, int i)
+{
+	char buf[16];
+	int fd, len, ret;
+
+	fd = open(NSIM_BUS "/del_device", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = snprintf(buf, sizeof(buf), "%d", p->dev_id[i]);
+	ret = write(fd, buf, (size_t)len) == len ? 0 : -errno;
+	close(fd);
+	if (!ret)
+		p->dev_id[i] = 0;
+	return ret;
+}
+
+int t_devmem_pair_up(struct t_devmem *d)
+{
+	struct t_rings r;
+	int ret;
+
+	ret = t_nsim_pair_create(&d->pair, 1);
+	if (ret)
+		return ret;
+	d->ns = d->pair.netns[1];
+	d->ifindex = d->pair.ifindex[1];
+	ret = t_hds_enable(d->ns, d->ifindex);
+	if (ret == -EOPNOTSUPP) {
+		ret = t_skip("netdevsim of this kernel cannot split headers (ethtool tcp-data-split: EOPNOTSUPP)");
+		goto fail;
+	}
+	if (ret) {
+		ret = t_fail("enabling header split on %s: %s",
+			     d->pair.ifname[1], strerror(-ret));
+		goto fail;
+	}
+	ret = t_rings_get(d->ns, d->ifindex, &r);
+	if (ret) {
+		ret = t_fail("ethtool rings get of %s: %s", d->pair.ifname[1],
+			     strerror(-ret));
+		goto fail;
+	}
+	if (!r.has_thresh) {
+		ret = t_skip("kernel without the ethtool hds-thresh ring parameter");
+		goto fail;
+	}
+	if (r.split != ETHTOOL_TCP_DATA_SPLIT_ENABLED || r.thresh) {
+		ret = t_fail("after enabling header split on %s: tcp-data-split %u, hds-thresh %u",
+			     d->pair.ifname[1], r.split, r.thresh);
+		goto fail;
+	}
+	return 0;
+fail:
+	t_nsim_pair_destroy(&d->pair);
+	return ret;
+}
+
+int t_devmem_setup(struct t_devmem *d, size_t size)
+{
+	struct t_binding b;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->buf.fd = d->buf.memfd = -1;
+	ret = t_devmem_pair_up(d);
+	if (ret)
+		return ret;
+	ret = t_netdev_family(d->ns);
+	if (ret <= 0) {
+		ret = ret ? t_fail("netdev netlink family: %s", strerror(-ret)) :
+			    t_skip("kernel without the netdev netlink family");
+		goto fail;
+	}
+	ret = t_udmabuf_create(&d->buf, size);
+	if (ret)
+		goto fail;
+	ret = t_devmem_bind(d->ns, d->ifindex, 0, d->buf.fd, &b);
+	if (ret == -EOPNOTSUPP) {
+		ret = t_skip("BIND_RX of a udmabuf to netdevsim rx queue 0: EOPNOTSUPP (kernel without CONFIG_NET_DEVMEM, or netdevsim without queue management ops)");
+		goto fail;
+	}
+	if (ret) {
+		ret = t_fail("BIND_RX of a %zu-byte udmabuf to %s queue 0 (header split on): %s, want success",
+			     size, d->pair.ifname[1], strerror(-ret));
+		goto fail;
+	}
+	t_devmem_unbind(&b);
+	printf("%s (ifindex %d in %s): header split on, BIND_RX works\n",
+	       d->pair.ifname[1], d->ifindex, d->ns);
+	return 0;
+fail:
+	t_devmem_cleanup(d);
+	return ret;
+}
+
+void t_devmem_cleanup(struct t_devmem *d)
+{
+	t_udmabuf_destroy(&d->buf);
+	t_nsim_pair_destroy(&d->pair);
+}
+
+int t_wait_dmabuf_pools_gone(const char *ns, int ifindex, int ms,
+			     struct t_page_pool *last)
+{
+	struct t_page_pool pools[64];
+	int i, n, left;
+
+	for (;;) {
+		n = t_page_pools(ns, pools, 64);
+		if (n < 0)
+			return n;
+		if (n > 64)
+			n = 64;
+		left = 0;
+		for (i = 0; i < n; i++) {
+			if (!pools[i].has_dmabuf ||
+			    (ifindex && pools[i].ifindex != (uint32_t)ifindex))
+				continue;
+			left++;
+			if (last)
+				*last = pools[i];
+		}
+		if (!left || ms <= 0)
+			return left;
+		usleep(50000);
+		ms -= 50;
+	}
+}
+
+const char *t_errname(int err)
+{
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ 0, "success" },
+		{ EINVAL, "EINVAL" }, { ERANGE, "ERANGE" }, { EEXIST, "EEXIST" },
+		{ EBUSY, "EBUSY" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ENODEV, "ENODEV" }, { ENOENT, "ENOENT" }, { EPERM, "EPERM" },
+		{ EFAULT, "EFAULT" }, { ENOMEM, "ENOMEM" }, { EBADF, "EBADF" },
+		{ ENOSPC, "ENOSPC" }, { EMSGSIZE, "EMSGSIZE" },
+		{ EBADMSG, "EBADMSG" }, { ENETDOWN, "ENETDOWN" },
+	};
+	static __thread char buf[8][64];
+	static __thread unsigned int next;
+	char *b = buf[next++ % 8];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (names[i].err == -err) {
+			if (!err)
+				return names[i].name;
+			snprintf(b, sizeof(buf[0]), "%s (%d)", names[i].name,
+				 err);
+			return b;
+		}
+	}
+	snprintf(b, sizeof(buf[0]), "%d (%s)", err, strerror(-err));
+	return b;
+}
