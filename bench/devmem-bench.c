@@ -17,12 +17,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <sched.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
+#include <stddef.h>
 
+#include "bench.h"
 #include "devmem.h"
 
 #define BUF_SIZE	(64UL << 20)
@@ -34,59 +31,6 @@ static const char *const mode_name[NR_MODES] = { "copy", "devmem" };
 struct sample {
 	double mib_s, task_s_gib, cpu_s_gib;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double task_cpu(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Busy seconds of CPU @cpu so far: all /proc/stat time but idle+iowait. */
-static double cpu_busy(int cpu)
-{
-	unsigned long long v[10] = { 0 };
-	char line[256], name[16];
-	double busy = -1;
-	FILE *f;
-
-	f = fopen("/proc/stat", "r");
-	if (!f)
-		return -1;
-	snprintf(name, sizeof(name), "cpu%d ", cpu);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, name, strlen(name)))
-			continue;
-		sscanf(line + strlen(name),
-		       "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
-		       &v[8], &v[9]);
-		busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) /
-		       sysconf(_SC_CLK_TCK);
-		break;
-	}
-	fclose(f);
-	return busy;
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 static int one_run(struct t_devmem *d, enum mode mode, int run,
 		   uint64_t total, struct sample *out)
@@ -109,22 +53,22 @@ static int one_run(struct t_devmem *d, enum mode mode, int run,
 	rx.noverify = true;
 
 	/* The sender inherits CPU 0; the receiver then moves to CPU 1. */
-	pin(0);
+	bench_pin(0);
 	ret = t_stream_start(&s, &d->pair, 7000 + run * NR_MODES + mode,
 			     total);
-	pin(1);
+	bench_pin(1);
 	if (ret)
 		goto out_free;
-	t0 = now();
-	c0 = task_cpu();
-	b0 = cpu_busy(1);
+	t0 = bench_now();
+	c0 = bench_task_cpu();
+	b0 = bench_cpu_busy(1);
 	ret = t_devmem_recv(s.fd, &rx, total);
 	if (!ret)
 		ret = t_devmem_flush_tokens(s.fd, &rx);
 	gib = (double)rx.off / (1 << 30);
-	out->mib_s = (rx.off >> 20) / (now() - t0);
-	out->task_s_gib = (task_cpu() - c0) / gib;
-	out->cpu_s_gib = (cpu_busy(1) - b0) / gib;
+	out->mib_s = (rx.off >> 20) / (bench_now() - t0);
+	out->task_s_gib = (bench_task_cpu() - c0) / gib;
+	out->cpu_s_gib = (bench_cpu_busy(1) - b0) / gib;
 	if (ret) {
 		t_stream_abort(&s);
 		goto out_free;

@@ -9,29 +9,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 
+#include "bench.h"
 #include "helpers.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double cpu_self(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
 
 static int one_run(const struct t_nsim_pair *pair, int run, uint64_t total)
 {
@@ -45,12 +26,12 @@ static int one_run(const struct t_nsim_pair *pair, int run, uint64_t total)
 	ret = t_stream_start(&s, pair, 6000 + run, total);
 	if (ret)
 		return ret;
-	t0 = now();
-	c0 = cpu_self();
+	t0 = bench_now();
+	c0 = bench_task_cpu();
 	while ((n = recv(s.fd, buf, sizeof(buf), 0)) > 0)
 		got += n;
-	secs = now() - t0;
-	cpu = cpu_self() - c0;
+	secs = bench_now() - t0;
+	cpu = bench_task_cpu() - c0;
 	ret = t_stream_finish(&s);
 	if (n < 0 || got != total)
 		return t_fail("run %d: received %llu of %llu bytes (%s)", run,
