@@ -1053,3 +1053,36 @@ const char *t_errname(int err)
 	snprintf(b, sizeof(buf[0]), "%d (%s)", err, strerror(-err));
 	return b;
 }
+
+int t_devmem_stream(struct t_devmem *d, uint32_t id, uint16_t port,
+		    uint64_t total)
+{
+	struct t_stream s = { .fd = -1, .listen_fd = -1 };
+	struct t_devmem_rx rx;
+	int ret;
+
+	if (t_devmem_rx_init(&rx, &d->buf, id))
+		return T_EXIT_FAIL;
+	rx.devmem = id;
+	ret = t_stream_start(&s, &d->pair, port, total);
+	if (!ret)
+		ret = t_devmem_recv(s.fd, &rx, UINT64_MAX);
+	if (!ret && (rx.off != total || (id && !rx.dmabuf_bytes)))
+		ret = t_fail("%s stream: %llu of %llu bytes, %llu in the dma-buf",
+			     id ? "devmem" : "plain", (unsigned long long)rx.off,
+			     (unsigned long long)total,
+			     (unsigned long long)rx.dmabuf_bytes);
+	if (ret) {
+		if (s.sender > 0)
+			t_stream_abort(&s);
+	} else {
+		ret = t_stream_finish(&s);
+	}
+	if (!ret)
+		printf("%s stream: %llu bytes, %llu in the dma-buf\n",
+		       id ? "devmem" : "plain recv()",
+		       (unsigned long long)rx.off,
+		       (unsigned long long)rx.dmabuf_bytes);
+	t_devmem_rx_free(&rx);
+	return ret ? T_EXIT_FAIL : 0;
+}

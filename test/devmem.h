@@ -209,6 +209,15 @@ int t_devmem_setup(struct t_devmem *d, size_t size);
 int t_devmem_pair_up(struct t_devmem *d);
 void t_devmem_cleanup(struct t_devmem *d);
 
+/*
+ * Stream @total bytes from side 0 to side 1 of @d->pair on @port and
+ * receive them all, checked: with MSG_SOCK_DEVMEM into binding @id, which
+ * must get some of them in the dma-buf, or with @id 0 by plain recv().
+ * Prints a line; returns 0 or T_EXIT_FAIL.
+ */
+int t_devmem_stream(struct t_devmem *d, uint32_t id, uint16_t port,
+		    uint64_t total);
+
 /* Delete the netdevsim device of side @i of the pair. */
 int t_nsim_del_side(struct t_nsim_pair *p, int i);
 
