@@ -188,14 +188,16 @@ sync_src() {
 	echo "$to" > "$KDIR/src.commit"
 }
 
-# Generate .config for flavour $1 when its inputs changed, then verify it.
+# Generate .config for flavour $1 when its inputs (the fragments, the
+# Kconfig files of the tree in $SRC) changed, then verify it.
 configure() {
 	local flavour=$1 obj=$KDIR/obj-$1 frag stamp
 	mkdir -p "$obj"
 	frag=$obj/zcrx.fragment
 	cat "$ROOT/kernel-patches/config/base.config" \
 	    "$ROOT/kernel-patches/config/$flavour.config" > "$frag.new"
-	stamp=$( (cat "$frag.new"; g ls-tree -r HEAD | grep '/Kconfig') |
+	stamp=$( (cat "$frag.new"; g ls-tree -r "$(cat "$KDIR/src.commit")" |
+		  grep '/Kconfig') |
 		 sha256sum | cut -d' ' -f1)
 	if [ -f "$obj/.config" ] && [ "$(cat "$obj/config.stamp" 2>/dev/null)" = "$stamp" ]; then
 		rm -f "$frag.new"
