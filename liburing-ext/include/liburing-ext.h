@@ -226,6 +226,35 @@ static inline int io_uring_zcrx_cqe_buf(const struct io_uring_zcrx_ifq *ifq,
 }
 
 /*
+ * Fast path: the CPU address of the data of RECV_ZC completion @cqe of
+ * @ifq, for a CQE with cqe->res > 0 (the caller checks cqe->res first; it
+ * is not looked at here). One check: NULL unless the offset's area id is
+ * @ifq's and the offset (the first byte) lies inside the area, done as a
+ * single unsigned compare of off - area_token against area_len (area_len
+ * < 2^48). The end of the data (off + res) is not checked: the kernel's
+ * buffers never cross the end of the area.
+ */
+static inline void *io_uring_zcrx_cqe_ptr(const struct io_uring_zcrx_ifq *ifq,
+					  const struct io_uring_cqe *cqe)
+{
+	__u64 pos = io_uring_zcrx_cqe_off(cqe) - ifq->area_token;
+
+	return pos < ifq->area_len ? ifq->area_base + pos : NULL;
+}
+
+/*
+ * Fast path, no checks at all: the CPU address of area offset @off of
+ * @ifq, the area id bits ignored. The caller guarantees that @off comes
+ * from a CQE of @ifq (the kernel's offsets are in range); a wrong @off
+ * gives a wild pointer.
+ */
+static inline void *
+io_uring_zcrx_off_ptr_unchecked(const struct io_uring_zcrx_ifq *ifq, __u64 off)
+{
+	return ifq->area_base + (off & ~IORING_ZCRX_AREA_MASK);
+}
+
+/*
  * Refill ring: give buffers back to the kernel. An entry's @off is the
  * offset from the buffer's CQE, unchanged (area id << 48 | buffer index
  * << buffer shift | offset in the buffer; the kernel ignores the offset
@@ -257,6 +286,41 @@ static inline int io_uring_zcrx_rq_add(struct io_uring_zcrx_rq *rq,
 	rqe->__pad = 0;
 	rq->rq_tail++;
 	return 0;
+}
+
+/*
+ * Batch fast path: how many of @nr entries may be added now with
+ * io_uring_zcrx_rq_add_unchecked(): min(@nr, free entries), from one
+ * acquire load of the kernel's head. Reserves nothing in the ring: the
+ * count stays valid because the kernel only ever frees entries, as long
+ * as nothing else adds to the ring (one producer) before they are added.
+ */
+static inline unsigned int io_uring_zcrx_rq_reserve(struct io_uring_zcrx_rq *rq,
+						    unsigned int nr)
+{
+	unsigned int space = io_uring_zcrx_rq_space(rq);
+
+	return nr < space ? nr : space;
+}
+
+/*
+ * Add one entry with no free-space check and without publishing it (see
+ * io_uring_zcrx_rq_commit()). The caller guarantees that the ring has a
+ * free entry: at most as many unchecked adds as the last
+ * io_uring_zcrx_rq_reserve() (or io_uring_zcrx_rq_space()) returned, less
+ * the adds since. More overwrite entries the kernel has not consumed.
+ */
+static inline void io_uring_zcrx_rq_add_unchecked(struct io_uring_zcrx_rq *rq,
+						  __u64 off, __u32 len)
+{
+	__u32 tail = rq->rq_tail;
+	struct io_uring_zcrx_rqe *rqe =
+		&rq->rqes[tail & (rq->ring_entries - 1)];
+
+	rqe->off = off;
+	rqe->len = len;
+	rqe->__pad = 0;
+	rq->rq_tail = tail + 1;
 }
 
 /* Publish the entries added so far: one release store of the tail. */
