@@ -16,69 +16,14 @@
 
 #include <liburing-ext.h>
 
+#include "fake-rq.h"
 #include "helpers.h"
 
-#define ENTRIES		8U
-#define HDR		128U
-
-struct fake_ring {
-	struct io_uring_zcrx_rq rq;
-	char *mem;
-};
-
-/* Map a ring whose kernel head and tail are both @start. */
-static void ring_init(struct fake_ring *r, __u32 start)
-{
-	size_t len = HDR + ENTRIES * sizeof(struct io_uring_zcrx_rqe);
-
-	r->mem = malloc(len);
-	t_check(r->mem, "malloc");
-	/* garbage the helpers must overwrite (entries) or leave alone */
-	memset(r->mem, 0xff, len);
-	memset(&r->rq, 0, sizeof(r->rq));
-	r->rq.ring_ptr = r->mem;
-	r->rq.khead = (__u32 *)(r->mem + 0);
-	r->rq.ktail = (__u32 *)(r->mem + 64);
-	r->rq.rqes = (struct io_uring_zcrx_rqe *)(r->mem + HDR);
-	r->rq.ring_entries = ENTRIES;
-	*r->rq.khead = start;
-	*r->rq.ktail = start;
-	r->rq.rq_tail = start;
-}
-
-static __u64 off_of(unsigned int n)
-{
-	return (7ULL << IORING_ZCRX_AREA_SHIFT) | ((__u64)n << 12) | (n & 0xff);
-}
-
-/* The kernel's side: consume @nr entries, checking them against @first. */
-static int kernel_consume(struct fake_ring *r, unsigned int nr,
-			  unsigned int first)
-{
-	__u32 head = *r->rq.khead;
-	__u32 tail = io_uring_smp_load_acquire(r->rq.ktail);
-	unsigned int i;
-
-	if (tail - head < nr)
-		return t_fail("kernel sees %u entries, want %u", tail - head,
-			      nr);
-	for (i = 0; i < nr; i++) {
-		struct io_uring_zcrx_rqe *rqe =
-			&r->rq.rqes[(head + i) & (ENTRIES - 1)];
-
-		if (rqe->off != off_of(first + i) || rqe->len != first + i ||
-		    rqe->__pad)
-			return t_fail("entry %u at slot %u: off %#llx len %u pad %u",
-				      first + i, (head + i) & (ENTRIES - 1),
-				      (unsigned long long)rqe->off, rqe->len,
-				      rqe->__pad);
-	}
-	io_uring_smp_store_release(r->rq.khead, head + nr);
-	return 0;
-}
+#define AREA		7ULL
+#define ENTRIES		T_RQ_ENTRIES
 
 /* reserve(@ask) must give @want and leave head, tails and space alone. */
-static int check_reserve(int line, struct fake_ring *r, unsigned int ask,
+static int check_reserve(int line, struct t_fake_rq *r, unsigned int ask,
 			 unsigned int want)
 {
 	__u32 khead = *r->rq.khead, ktail = *r->rq.ktail;
@@ -103,7 +48,7 @@ static int check_reserve(int line, struct fake_ring *r, unsigned int ask,
 	} while (0)
 
 /* Add @nr unchecked entries numbered from @first, checking each slot. */
-static int add_n(struct fake_ring *r, unsigned int first, unsigned int nr)
+static int add_n(struct t_fake_rq *r, unsigned int first, unsigned int nr)
 {
 	unsigned int i;
 
@@ -112,12 +57,12 @@ static int add_n(struct fake_ring *r, unsigned int first, unsigned int nr)
 		struct io_uring_zcrx_rqe *rqe =
 			&r->rq.rqes[tail & (ENTRIES - 1)];
 
-		io_uring_zcrx_rq_add_unchecked(&r->rq, off_of(first + i),
+		io_uring_zcrx_rq_add_unchecked(&r->rq, t_fake_rq_off(AREA, first + i),
 					       first + i);
 		if (r->rq.rq_tail != tail + 1)
 			return t_fail("add: rq_tail %u, want %u",
 				      r->rq.rq_tail, tail + 1);
-		if (rqe->off != off_of(first + i) || rqe->len != first + i ||
+		if (rqe->off != t_fake_rq_off(AREA, first + i) || rqe->len != first + i ||
 		    rqe->__pad)
 			return t_fail("add %u: slot %u holds off %#llx len %u pad %u",
 				      first + i, tail & (ENTRIES - 1),
@@ -129,10 +74,10 @@ static int add_n(struct fake_ring *r, unsigned int first, unsigned int nr)
 
 static int test_ring(__u32 start)
 {
-	struct fake_ring r;
+	struct t_fake_rq r;
 	unsigned int n = 0, round, got;
 
-	ring_init(&r, start);
+	t_fake_rq_init(&r, start, AREA);
 	reserve_is(&r, 0, 0);
 	reserve_is(&r, 3, 3);
 	reserve_is(&r, ENTRIES, ENTRIES);
@@ -170,7 +115,7 @@ static int test_ring(__u32 start)
 		reserve_is(&r, 0, 0);
 
 		/* the kernel frees 3: 3 of 4 (the slots wrap here) */
-		if (kernel_consume(&r, 3, first))
+		if (t_fake_rq_consume(&r, 3, first))
 			return T_EXIT_FAIL;
 		reserve_is(&r, 4, 3);
 		reserve_is(&r, 2, 2);
@@ -179,7 +124,7 @@ static int test_ring(__u32 start)
 		n += 3;
 		io_uring_zcrx_rq_commit(&r.rq);
 		reserve_is(&r, 1, 0);
-		if (kernel_consume(&r, ENTRIES, first + 3))
+		if (t_fake_rq_consume(&r, ENTRIES, first + 3))
 			return T_EXIT_FAIL;
 		reserve_is(&r, 100, ENTRIES);
 		if (*r.rq.ktail != start + n || r.rq.rq_tail != start + n)
@@ -187,7 +132,7 @@ static int test_ring(__u32 start)
 				      round, *r.rq.ktail, r.rq.rq_tail,
 				      start + n);
 	}
-	free(r.mem);
+	t_fake_rq_free(&r);
 	return 0;
 }
 

@@ -11,68 +11,13 @@
 
 #include <liburing-ext.h>
 
+#include "fake-rq.h"
 #include "helpers.h"
 
-#define ENTRIES		8U
-#define HDR		128U
+#define AREA		0ULL
+#define ENTRIES		T_RQ_ENTRIES
 
-struct fake_ring {
-	struct io_uring_zcrx_rq rq;
-	char *mem;
-};
-
-/* Map a ring whose kernel head and tail are both @start. */
-static void ring_init(struct fake_ring *r, __u32 start)
-{
-	size_t len = HDR + ENTRIES * sizeof(struct io_uring_zcrx_rqe);
-
-	r->mem = malloc(len);
-	t_check(r->mem, "malloc");
-	/* garbage the helpers must overwrite (entries) or leave alone */
-	memset(r->mem, 0xff, len);
-	memset(&r->rq, 0, sizeof(r->rq));
-	r->rq.ring_ptr = r->mem;
-	r->rq.khead = (__u32 *)(r->mem + 0);
-	r->rq.ktail = (__u32 *)(r->mem + 64);
-	r->rq.rqes = (struct io_uring_zcrx_rqe *)(r->mem + HDR);
-	r->rq.ring_entries = ENTRIES;
-	*r->rq.khead = start;
-	*r->rq.ktail = start;
-	r->rq.rq_tail = start;
-}
-
-static __u64 off_of(unsigned int n)
-{
-	return (0ULL << IORING_ZCRX_AREA_SHIFT) | ((__u64)n << 12) | (n & 0xff);
-}
-
-/* The kernel's side: consume @nr entries, checking them against @first. */
-static int kernel_consume(struct fake_ring *r, unsigned int nr,
-			  unsigned int first)
-{
-	__u32 head = *r->rq.khead;
-	__u32 tail = io_uring_smp_load_acquire(r->rq.ktail);
-	unsigned int i;
-
-	if (tail - head < nr)
-		return t_fail("kernel sees %u entries, want %u", tail - head,
-			      nr);
-	for (i = 0; i < nr; i++) {
-		struct io_uring_zcrx_rqe *rqe =
-			&r->rq.rqes[(head + i) & (ENTRIES - 1)];
-
-		if (rqe->off != off_of(first + i) || rqe->len != first + i ||
-		    rqe->__pad)
-			return t_fail("entry %u at slot %u: off %#llx len %u pad %u",
-				      first + i, (head + i) & (ENTRIES - 1),
-				      (unsigned long long)rqe->off, rqe->len,
-				      rqe->__pad);
-	}
-	io_uring_smp_store_release(r->rq.khead, head + nr);
-	return 0;
-}
-
-static int expect_state(int line, struct fake_ring *r, __u32 ktail,
+static int expect_state(int line, struct t_fake_rq *r, __u32 ktail,
 			unsigned int space)
 {
 	if (*r->rq.ktail != ktail || r->rq.rq_tail != ktail ||
@@ -94,50 +39,50 @@ static int expect_state(int line, struct fake_ring *r, __u32 ktail,
 /* One at a time, through fill, full, drain; from @start. */
 static int test_single(__u32 start)
 {
-	struct fake_ring r;
+	struct t_fake_rq r;
 	unsigned int n = 0, i, round;
 	int ret;
 
-	ring_init(&r, start);
+	t_fake_rq_init(&r, start, AREA);
 	expect(&r, start, ENTRIES);
 	for (round = 0; round < 3; round++) {
 		unsigned int first = n;
 
 		for (i = 0; i < ENTRIES; i++, n++) {
-			ret = io_uring_zcrx_rq_return(&r.rq, off_of(n), n);
+			ret = io_uring_zcrx_rq_return(&r.rq, t_fake_rq_off(AREA, n), n);
 			if (ret)
 				return t_fail("return %u: %d", n, ret);
 			expect(&r, start + n + 1, ENTRIES - i - 1);
 		}
 		/* full: refused, nothing written or published */
-		ret = io_uring_zcrx_rq_return(&r.rq, off_of(999), 999);
+		ret = io_uring_zcrx_rq_return(&r.rq, t_fake_rq_off(AREA, 999), 999);
 		if (ret != -ENOBUFS)
 			return t_fail("return to a full ring: %d", ret);
-		ret = io_uring_zcrx_rq_add(&r.rq, off_of(999), 999);
+		ret = io_uring_zcrx_rq_add(&r.rq, t_fake_rq_off(AREA, 999), 999);
 		if (ret != -ENOBUFS)
 			return t_fail("add to a full ring: %d", ret);
 		expect(&r, start + n, 0);
 		/* the kernel takes 3, then the rest */
-		if (kernel_consume(&r, 3, first))
+		if (t_fake_rq_consume(&r, 3, first))
 			return T_EXIT_FAIL;
 		expect(&r, start + n, 3);
-		if (kernel_consume(&r, ENTRIES - 3, first + 3))
+		if (t_fake_rq_consume(&r, ENTRIES - 3, first + 3))
 			return T_EXIT_FAIL;
 		expect(&r, start + n, ENTRIES);
 	}
-	free(r.mem);
+	t_fake_rq_free(&r);
 	return 0;
 }
 
 /* add + commit: invisible to the kernel until the commit. */
 static int test_add_commit(__u32 start)
 {
-	struct fake_ring r;
+	struct t_fake_rq r;
 	unsigned int i;
 
-	ring_init(&r, start);
+	t_fake_rq_init(&r, start, AREA);
 	for (i = 0; i < 5; i++)
-		if (io_uring_zcrx_rq_add(&r.rq, off_of(i), i))
+		if (io_uring_zcrx_rq_add(&r.rq, t_fake_rq_off(AREA, i), i))
 			return t_fail("add %u", i);
 	if (*r.rq.ktail != start || r.rq.rq_tail != start + 5)
 		return t_fail("before commit: ktail %u rq_tail %u",
@@ -146,9 +91,9 @@ static int test_add_commit(__u32 start)
 		return t_fail("added entries do not take space");
 	io_uring_zcrx_rq_commit(&r.rq);
 	expect(&r, start + 5, ENTRIES - 5);
-	if (kernel_consume(&r, 5, 0))
+	if (t_fake_rq_consume(&r, 5, 0))
 		return T_EXIT_FAIL;
-	free(r.mem);
+	t_fake_rq_free(&r);
 	return 0;
 }
 
@@ -156,15 +101,15 @@ static int test_add_commit(__u32 start)
 static int test_many(__u32 start)
 {
 	struct io_uring_zcrx_rqe bufs[ENTRIES * 2];
-	struct fake_ring r;
+	struct t_fake_rq r;
 	unsigned int i, got;
 
 	for (i = 0; i < ENTRIES * 2; i++) {
-		bufs[i].off = off_of(i);
+		bufs[i].off = t_fake_rq_off(AREA, i);
 		bufs[i].len = i;
 		bufs[i].__pad = 0xdead;	/* must not reach the ring */
 	}
-	ring_init(&r, start);
+	t_fake_rq_init(&r, start, AREA);
 
 	got = io_uring_zcrx_rq_return_many(&r.rq, bufs, 0);
 	if (got)
@@ -188,17 +133,17 @@ static int test_many(__u32 start)
 		return t_fail("returned %u into a full ring", got);
 	expect(&r, start + ENTRIES, 0);
 
-	if (kernel_consume(&r, 6, 0))
+	if (t_fake_rq_consume(&r, 6, 0))
 		return T_EXIT_FAIL;
 	expect(&r, start + ENTRIES, 6);
 	got = io_uring_zcrx_rq_return_many(&r.rq, bufs + 8, 8);
 	if (got != 6)
 		return t_fail("returned %u of 8 into 6 free", got);
 	expect(&r, start + ENTRIES + 6, 0);
-	if (kernel_consume(&r, ENTRIES, 6))
+	if (t_fake_rq_consume(&r, ENTRIES, 6))
 		return T_EXIT_FAIL;
 	expect(&r, start + ENTRIES + 6, ENTRIES);
-	free(r.mem);
+	t_fake_rq_free(&r);
 	return 0;
 }
 
