@@ -4,12 +4,14 @@
  * liburing-ext's minimal generic netlink client (linked statically);
  * rtnetlink for XDP attach is a few lines of its own.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/udmabuf.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -994,6 +996,39 @@ void t_devmem_cleanup(struct t_devmem *d)
 	t_nsim_pair_destroy(&d->pair);
 }
 
+/*
+ * skbs that recvmsg() frees are handed back to the CPU that allocated them
+ * and wait on its defer list until that CPU next runs net_rx_action(); until
+ * then the page pool counts their buffers as in flight. Make every CPU run
+ * it: one UDP datagram over loopback from each CPU does.
+ */
+static void flush_deferred_skbs(void)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(9),		/* discard */
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	long cpu, nr = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t old, one;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sched_getaffinity(0, sizeof(old), &old)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (cpu = 0; cpu < nr; cpu++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (!sched_setaffinity(0, sizeof(one), &one))
+			sendto(fd, "", 1, 0, (void *)&addr, sizeof(addr));
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	close(fd);
+}
+
 int t_wait_dmabuf_pools_gone(const char *ns, int ifindex, int ms,
 			     struct t_page_pool *last)
 {
@@ -1017,6 +1052,7 @@ int t_wait_dmabuf_pools_gone(const char *ns, int ifindex, int ms,
 		}
 		if (!left || ms <= 0)
 			return left;
+		flush_deferred_skbs();
 		usleep(50000);
 		ms -= 50;
 	}
