@@ -10,6 +10,7 @@
 
 #include <liburing-ext.h>
 
+#include "fake-rq.h"
 #include "helpers.h"
 
 #define PAGE		4096ULL
@@ -17,25 +18,6 @@
 #define AREA_LEN	(NR_BUFS * PAGE)
 
 static int nr_bad;
-
-/* A 32-byte CQE as the kernel posts it for RECV_ZC. */
-struct big_cqe {
-	__u64 raw[4];
-};
-
-static struct io_uring_cqe *make_cqe(struct big_cqe *c, int res, __u64 off)
-{
-	struct io_uring_cqe *cqe = (struct io_uring_cqe *)c->raw;
-	struct io_uring_zcrx_cqe *z = (struct io_uring_zcrx_cqe *)&c->raw[2];
-
-	memset(c, 0x5a, sizeof(*c));
-	cqe->user_data = 42;
-	cqe->res = res;
-	cqe->flags = IORING_CQE_F_MORE;
-	z->off = off;
-	z->__pad = 0;
-	return cqe;
-}
 
 static __u64 zoff(__u64 area_id, __u64 idx, __u64 in_buf)
 {
@@ -46,8 +28,8 @@ static __u64 zoff(__u64 area_id, __u64 idx, __u64 in_buf)
 static void check_buf_at(int line, const struct io_uring_zcrx_ifq *ifq,
 			 int res, __u64 off, int want_ret, const void *want_ptr)
 {
-	struct big_cqe c;
-	struct io_uring_cqe *cqe = make_cqe(&c, res, off);
+	struct t_fake_cqe c;
+	struct io_uring_cqe *cqe = t_fake_cqe(&c, res, off);
 	void *buf = (void *)1;
 	int ret;
 

@@ -139,26 +139,6 @@ static int test_ring(__u32 start)
 #define AREA_ID		3ULL
 #define AREA_LEN	(16ULL << 12)
 
-/* A 32-byte CQE as the kernel posts it for RECV_ZC. */
-struct big_cqe {
-	__u64 raw[4];
-};
-
-static const struct io_uring_cqe *make_cqe(struct big_cqe *c, int res,
-					   __u64 off)
-{
-	struct io_uring_cqe *cqe = (struct io_uring_cqe *)c->raw;
-	struct io_uring_zcrx_cqe *z = (struct io_uring_zcrx_cqe *)&c->raw[2];
-
-	memset(c, 0x5a, sizeof(*c));
-	cqe->user_data = 42;
-	cqe->res = res;
-	cqe->flags = IORING_CQE_F_MORE;
-	z->off = off;
-	z->__pad = 0;
-	return cqe;
-}
-
 static int test_ptr(void)
 {
 	static char area[AREA_LEN];
@@ -179,7 +159,7 @@ static int test_ptr(void)
 		tok - 1,
 	};
 	struct io_uring_zcrx_ifq ifq;
-	struct big_cqe c;
+	struct t_fake_cqe c;
 	unsigned int i;
 	void *p;
 
@@ -191,7 +171,7 @@ static int test_ptr(void)
 	for (i = 0; i < sizeof(in_range) / sizeof(in_range[0]); i++) {
 		__u64 off = tok | in_range[i];
 
-		p = io_uring_zcrx_cqe_ptr(&ifq, make_cqe(&c, 1, off));
+		p = io_uring_zcrx_cqe_ptr(&ifq, t_fake_cqe(&c, 1, off));
 		if (p != area + in_range[i])
 			return t_fail("cqe_ptr(%#llx) = %p, want %p",
 				      (unsigned long long)off, p,
@@ -212,20 +192,20 @@ static int test_ptr(void)
 			return t_fail("off_ptr_unchecked ignores no area id");
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		p = io_uring_zcrx_cqe_ptr(&ifq, make_cqe(&c, 1, bad[i]));
+		p = io_uring_zcrx_cqe_ptr(&ifq, t_fake_cqe(&c, 1, bad[i]));
 		if (p)
 			return t_fail("cqe_ptr(%#llx) = %p, want NULL",
 				      (unsigned long long)bad[i], p);
 	}
 	/* area id 0: the token is 0 */
 	ifq.area_token = 0;
-	p = io_uring_zcrx_cqe_ptr(&ifq, make_cqe(&c, 1, 4096));
+	p = io_uring_zcrx_cqe_ptr(&ifq, t_fake_cqe(&c, 1, 4096));
 	if (p != area + 4096)
 		return t_fail("area 0: cqe_ptr(4096) = %p", p);
-	p = io_uring_zcrx_cqe_ptr(&ifq, make_cqe(&c, 1, tok));
+	p = io_uring_zcrx_cqe_ptr(&ifq, t_fake_cqe(&c, 1, tok));
 	if (p)
 		return t_fail("area 0: cqe_ptr of area 3 = %p", p);
-	p = io_uring_zcrx_cqe_ptr(&ifq, make_cqe(&c, 1, ~0ULL));
+	p = io_uring_zcrx_cqe_ptr(&ifq, t_fake_cqe(&c, 1, ~0ULL));
 	if (p)
 		return t_fail("area 0: cqe_ptr(~0) = %p", p);
 	return 0;
