@@ -23,7 +23,7 @@
 
 /* user_data of RECV_ZC requests armed by t_zcrx_arm() */
 #define T_ZCRX_RECV_UD		0x7a6372785f7276ULL	/* "zcrx_rv" */
-/* user_data of the zcrx event CQEs (event_desc.user_data) */
+/* user_data of zcrx event CQEs (event_desc.user_data), should any come */
 #define T_ZCRX_EVENT_UD		0x7a6372785f6576ULL	/* "zcrx_ev" */
 
 /* Ring flags zcrx needs (6.12: no CQE_MIXED). */
@@ -57,8 +57,8 @@ struct t_zcrx_opts {
 	/*
 	 * Register with io_uring_zcrx_ifq_setup() and no event descriptor;
 	 * default: by hand (io_uring_register_ifq()) with an event_desc of
-	 * FLAG_STATS and both event types, giving a liburing-ext ifq handle
-	 * all the same (liburing-ext's options have no event_desc).
+	 * FLAG_STATS (type_mask 0: no event CQEs), giving a liburing-ext ifq
+	 * handle all the same (liburing-ext's options have no event_desc).
 	 */
 	bool no_stats;
 };
@@ -152,8 +152,9 @@ int t_zcrx_recv(struct t_zcrx_rx *rx, uint64_t upto);
 /*
  * Give up to @n held buffers back (SIZE_MAX: all), oldest first, or
  * newest first with @reverse, checking their bytes again; publish them,
- * and with rx->flush (or a full ring of a device-less ifq) FLUSH_RQ.
- * Buffers that do not fit in the refill ring stay held. 0 or T_EXIT_FAIL.
+ * and with rx->flush (or a full ring of a device-less ifq) FLUSH_RQ,
+ * which must leave the refill ring empty (kernel head == tail). Buffers
+ * that do not fit in the refill ring stay held. 0 or T_EXIT_FAIL.
  */
 int t_zcrx_return(struct t_zcrx_rx *rx, size_t n, bool reverse);
 /* Bytes held by the user (received, not yet returned). */
