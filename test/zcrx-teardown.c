@@ -1,10 +1,1090 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Description: placeholder, being written.
+ * Description: a zcrx ifq ends cleanly whichever way it ends, with the
+ * user holding buffers and a multishot RECV_ZC in flight, and the queue
+ * can be registered again right afterwards (never EEXIST). On rx queue 0
+ * of one netdevsim port with header split (2 channels; the sender has 1,
+ * so its traffic lands on queue 0), in a loop over the cases:
+ *   close:    the ring exits (io_uring_queue_exit) while the user holds
+ *             buffers and a stream is still arriving;
+ *   kill:     a forked child registers, receives holding buffers and is
+ *             SIGKILLed mid-receive; the parent registers the same queue
+ *             right after waitpid() and receives a checked stream on it;
+ *   exit:     the same, but the child exits by itself with its ring, its
+ *             buffers and its request still there;
+ *   link:     the port goes down and up while bound (its page pools are
+ *             destroyed and made again under the provider): a new stream
+ *             arrives checked and at least partly zero-copy, the buffers
+ *             held from before are returned meanwhile, then the ring exits;
+ *   channels: channels go 2 -> 1 -> 2 while queue 0 is bound (never below
+ *             it), likewise;
+ *   delete:   (every -d iterations) the netdevsim port is deleted under
+ *             the bound ifq, held buffers and an armed request; the old
+ *             ifindex then gives ENODEV, the ring exits and the pair is
+ *             made again;
+ * plus, when the kernel has ZCRX_REG_NODEV, close and kill of device-less
+ * ifqs over loopback. Each registration comes right after the previous
+ * case's teardown. Buffers the user held are checked after the ring exit
+ * (nothing wrote to them), and at the end no page pool of the port may
+ * stay detached with buffers in flight. The guest runner's kmemleak scan
+ * catches leaks.
+ *
+ * Usage: zcrx-teardown.t [-n ITERATIONS] [-d DELETE_EVERY] [-t SECONDS]
+ * (defaults 100, 10, 270: stops starting iterations after SECONDS).
+ * Skips without zcrx, or without both netdevsim with header split and
+ * device-less zcrx.
  */
-#include "helpers.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
-int main(void)
+#include <liburing-ext.h>
+
+#include "devmem.h"
+
+#define PAGE_SZ		4096UL
+#define AREA_LEN	(1UL << 20)
+#define RQ_ENTRIES	512
+#define HOLD		32
+#define STREAM		(256UL << 10)	/* received before the teardown */
+#define PROBE_STREAM	(128UL << 10)
+#define CHUNK		(64UL << 10)
+#define RECV_UD		0x7265637655ULL
+#define EVENT_UD	0x6576656e74ULL
+#define WAIT_MS		20000
+#define PORT		5801
+
+/* the whole test */
+struct ctx {
+	bool nsim, nodev;
+	struct t_nsim_pair pair;
+	const char *ns;			/* receiver's namespace */
+	int ifindex;
+	int lfd[2];			/* listening on loopback, in ns */
+	struct sockaddr_in laddr[2];
+	char *area[2];			/* used in turns */
+	unsigned int next_area;
+	const char *last;		/* the previous teardown */
+	uint64_t zc_bytes, copy_bytes;
+};
+
+static struct ctx c = { .lfd = { -1, -1 } };
+
+/* a stream sender: a thread writing the pattern until stopped or @limit */
+struct sender {
+	int fd;
+	uint64_t limit;
+	volatile bool stop;
+	int err;
+	pthread_t th;
+	bool running;
+};
+
+struct held {
+	__u64 off;
+	__u32 len;
+	uint64_t soff;
+};
+
+/* one registration */
+struct zc {
+	const char *name;
+	bool nodev;
+	struct io_uring ring;
+	bool ring_up;
+	char *area;
+	char *region;
+	size_t region_len;
+	__u32 *khead, *ktail;
+	struct io_uring_zcrx_rqe *rqes;
+	unsigned int entries;
+	__u32 tail;
+	__u32 zcrx_id;
+	__u64 token;
+	volatile struct zcrx_stats *stats;
+
+	int sock;
+	uint64_t off;
+	bool armed, eof;
+	uint64_t cqes, bytes;
+	struct held held[HOLD];
+	unsigned int nheld;
+};
+
+static inline __u32 load_acquire(const __u32 *p)
 {
-	return t_skip("not written yet");
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline void store_release(__u32 *p, __u32 v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* streams */
+
+static void *sender_main(void *arg)
+{
+	struct sender *s = arg;
+	static __thread uint8_t buf[CHUNK];
+	uint64_t off = 0;
+
+	while (!s->stop && off < s->limit) {
+		size_t len = s->limit - off < CHUNK ? s->limit - off : CHUNK;
+		ssize_t n;
+
+		t_pattern_fill(buf, off, len);
+		n = send(s->fd, buf, len, MSG_NOSIGNAL);
+		if (n <= 0) {
+			s->err = n ? errno : EPIPE;
+			return NULL;
+		}
+		off += (uint64_t)n;
+	}
+	if (off == s->limit)
+		shutdown(s->fd, SHUT_WR);
+	return NULL;
+}
+
+/*
+ * Connect to the listener (from side 0's namespace with netdevsim), start
+ * a sender of @limit bytes (UINT64_MAX: until stopped) and return the
+ * accepted socket, or -1 (reported).
+ */
+static int stream_open(struct sender *s, bool nsim, uint64_t limit)
+{
+	int self = -1, fd, tries;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->limit = limit;
+	if (nsim) {
+		self = t_netns_visit(c.pair.netns[0]);
+		if (self < 0)
+			return t_fail("enter %s", c.pair.netns[0]), -1;
+	}
+	for (tries = 0;; tries++) {
+		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s->fd >= 0 &&
+		    !connect(s->fd, (void *)&c.laddr[nsim],
+			     sizeof(c.laddr[nsim])))
+			break;
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+		if (tries == 100)
+			break;
+		usleep(100000);
+	}
+	if (self >= 0)
+		t_netns_leave(self);
+	if (s->fd < 0)
+		return t_fail("connect: %s", strerror(errno)), -1;
+	fd = accept4(c.lfd[nsim], NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		close(s->fd);
+		return t_fail("accept: %s", strerror(errno)), -1;
+	}
+	if (pthread_create(&s->th, NULL, sender_main, s)) {
+		close(s->fd);
+		close(fd);
+		return t_fail("pthread_create"), -1;
+	}
+	s->running = true;
+	return fd;
+}
+
+/* Stop the sender and close its socket; the error it saw, if any. */
+static int stream_stop(struct sender *s)
+{
+	if (s->running) {
+		s->stop = true;
+		shutdown(s->fd, SHUT_RDWR);
+		pthread_join(s->th, NULL);
+		s->running = false;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	return s->err;
+}
+
+/* Wait for a sender with a limit to finish: 0 or T_EXIT_FAIL. */
+static int stream_finish(struct sender *s)
+{
+	if (s->running) {
+		pthread_join(s->th, NULL);
+		s->running = false;
+	}
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	return s->err ? t_fail("send: %s", strerror(s->err)) : 0;
+}
+
+/* the ifq */
+
+static char *next_area(void)
+{
+	return c.area[c.next_area++ % 2];
+}
+
+/*
+ * Register on the netdevsim queue (or device-less): 0 or -errno, not
+ * reported.
+ */
+static int zc_try_open(struct zc *z, const char *name, bool nodev, char *area)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+			 IORING_SETUP_CQE32 | IORING_SETUP_CQSIZE,
+		.cq_entries = 1024,
+	};
+	struct io_uring_zcrx_area_reg ar = { 0 };
+	struct io_uring_region_desc rd = { 0 };
+	struct io_uring_zcrx_ifq_reg reg = { 0 };
+	struct zcrx_event_desc ev = { 0 };
+	size_t stats_off;
+	int ret, self = -1;
+
+	memset(z, 0, sizeof(*z));
+	z->name = name;
+	z->nodev = nodev;
+	z->sock = -1;
+	z->area = area;
+	ret = io_uring_queue_init_params(16, &z->ring, &p);
+	if (ret)
+		return ret;
+	z->ring_up = true;
+	z->region_len = 2 * PAGE_SZ + RQ_ENTRIES * 16UL;
+	z->region = mmap(NULL, z->region_len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (z->region == MAP_FAILED) {
+		z->region = NULL;
+		return -errno;
+	}
+	stats_off = z->region_len - 64;
+	ar.addr = (__u64)(uintptr_t)area;
+	ar.len = AREA_LEN;
+	rd.user_addr = (__u64)(uintptr_t)z->region;
+	rd.size = z->region_len;
+	rd.flags = IORING_MEM_REGION_TYPE_USER;
+	ev.user_data = EVENT_UD;
+	ev.type_mask = 1U << ZCRX_EVENT_ALLOC_FAIL | 1U << ZCRX_EVENT_COPY;
+	ev.flags = ZCRX_EVENT_DESC_FLAG_STATS;
+	ev.stats_offset = stats_off;
+	reg.if_idx = nodev ? 0 : (__u32)c.ifindex;
+	reg.rq_entries = RQ_ENTRIES;
+	reg.flags = nodev ? ZCRX_REG_NODEV : 0;
+	reg.area_ptr = (__u64)(uintptr_t)&ar;
+	reg.region_ptr = (__u64)(uintptr_t)&rd;
+	reg.event_desc = (__u64)(uintptr_t)&ev;
+	if (!nodev) {
+		self = t_netns_visit(c.ns);
+		if (self < 0)
+			return self;
+	}
+	ret = io_uring_register_ifq(&z->ring, &reg);
+	if (self >= 0)
+		t_netns_leave(self);
+	if (ret)
+		return ret;
+	z->khead = (__u32 *)(z->region + reg.offsets.head);
+	z->ktail = (__u32 *)(z->region + reg.offsets.tail);
+	z->rqes = (struct io_uring_zcrx_rqe *)(z->region + reg.offsets.rqes);
+	z->entries = reg.rq_entries;
+	z->tail = load_acquire(z->ktail);
+	z->zcrx_id = reg.zcrx_id;
+	z->token = ar.rq_area_token;
+	z->stats = (volatile struct zcrx_stats *)(z->region + stats_off);
+	return 0;
+}
+
+static void zc_close(struct zc *z);
+
+/*
+ * Register right after c.last: 0 or T_EXIT_FAIL, reported as a
+ * registration that should have worked (everything undone).
+ */
+static int zc_open(struct zc *z, const char *name, bool nodev, char *area)
+{
+	int ret = zc_try_open(z, name, nodev, area);
+
+	if (!ret)
+		return 0;
+	zc_close(z);
+	if (nodev)
+		return t_fail("%s: device-less registration right after %s: %s, want success",
+			      name, c.last, t_errname(ret));
+	return t_fail("%s: registering %s queue 0 right after %s: %s, want success%s",
+		      name, c.pair.ifname[1], c.last, t_errname(ret),
+		      ret == -EEXIST ?
+		      " (the previous owner's teardown has not closed the queue)" : "");
+}
+
+/* Ring exit (with whatever is still held or armed), then the region. */
+static void zc_close(struct zc *z)
+{
+	if (z->ring_up && z->stats) {
+		uint64_t copied = z->stats->copy_bytes;
+
+		if (!z->nodev) {
+			c.copy_bytes += copied;
+			c.zc_bytes += z->bytes > copied ? z->bytes - copied : 0;
+		}
+	}
+	if (z->ring_up)
+		io_uring_queue_exit(&z->ring);
+	z->ring_up = false;
+	if (z->region)
+		munmap(z->region, z->region_len);
+	z->region = NULL;
+}
+
+static int zc_flush(struct zc *z)
+{
+	struct zcrx_ctrl ctl = { .zcrx_id = z->zcrx_id,
+				 .op = ZCRX_CTRL_FLUSH_RQ };
+	int ret = io_uring_register_zcrx_ctrl(&z->ring, &ctl);
+
+	return ret ? t_fail("%s: ZCRX_CTRL_FLUSH_RQ: %s, want 0", z->name,
+			    t_errname(ret)) : 0;
+}
+
+static int rq_put(struct zc *z, __u64 off, __u32 len)
+{
+	struct io_uring_zcrx_rqe *e;
+
+	if (z->entries - (z->tail - load_acquire(z->khead)) == 0) {
+		store_release(z->ktail, z->tail);
+		if (zc_flush(z))
+			return T_EXIT_FAIL;
+		if (z->entries == z->tail - load_acquire(z->khead))
+			return t_fail("%s: refill ring full after FLUSH_RQ",
+				      z->name);
+	}
+	e = &z->rqes[z->tail & (z->entries - 1)];
+	e->off = off;
+	e->len = len;
+	e->__pad = 0;
+	z->tail++;
+	return 0;
+}
+
+static int held_verify(struct zc *z, const char *when)
+{
+	unsigned int i;
+
+	for (i = 0; i < z->nheld; i++) {
+		const struct held *h = &z->held[i];
+		long bad = t_pattern_check(z->area +
+					   (h->off & ~IORING_ZCRX_AREA_MASK),
+					   h->soff, h->len);
+
+		if (bad >= 0)
+			return t_fail("%s: %s: a held buffer (stream offset %llu, %u bytes) was overwritten at byte %ld",
+				      z->name, when,
+				      (unsigned long long)h->soff, h->len, bad);
+	}
+	return 0;
+}
+
+static int held_return(struct zc *z)
+{
+	unsigned int i;
+
+	if (held_verify(z, "before returning the held buffers"))
+		return T_EXIT_FAIL;
+	for (i = 0; i < z->nheld; i++)
+		if (rq_put(z, z->held[i].off, z->held[i].len))
+			return T_EXIT_FAIL;
+	z->nheld = 0;
+	store_release(z->ktail, z->tail);
+	return z->nodev ? zc_flush(z) : 0;
+}
+
+static int arm(struct zc *z)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&z->ring);
+
+	if (!sqe)
+		return t_fail("no SQE");
+	io_uring_prep_recv_zc(sqe, z->sock, z->zcrx_id, 0, 0);
+	sqe->user_data = RECV_UD;
+	z->armed = true;
+	return 0;
+}
+
+static int on_cqe(struct zc *z, const struct io_uring_cqe *cqe)
+{
+	__u64 off, pos;
+	int res = cqe->res;
+	long bad;
+
+	if (cqe->user_data == EVENT_UD)
+		return 0;
+	if (cqe->user_data != RECV_UD)
+		return t_fail("%s: CQE with user_data %#llx res %d", z->name,
+			      (unsigned long long)cqe->user_data, res);
+	if (!(cqe->flags & IORING_CQE_F_MORE))
+		z->armed = false;
+	if (res < 0) {
+		if (res == -ENOSPC && !z->armed)
+			return 0;
+		return t_fail("%s: RECV_ZC at stream offset %llu: %s", z->name,
+			      (unsigned long long)z->off, t_errname(res));
+	}
+	if (!res) {
+		if (cqe->flags & IORING_CQE_F_MORE)
+			return t_fail("%s: RECV_ZC res 0 with F_MORE", z->name);
+		z->eof = true;
+		return 0;
+	}
+	off = io_uring_zcrx_cqe_off(cqe);
+	pos = off & ~IORING_ZCRX_AREA_MASK;
+	if ((off & IORING_ZCRX_AREA_MASK) != z->token ||
+	    pos + (unsigned int)res > AREA_LEN ||
+	    (pos & (PAGE_SZ - 1)) + (unsigned int)res > PAGE_SZ)
+		return t_fail("%s: CQE offset %#llx + %d outside the area's buffers",
+			      z->name, (unsigned long long)off, res);
+	bad = t_pattern_check(z->area + pos, z->off, (size_t)res);
+	if (bad >= 0)
+		return t_fail("%s: wrong byte at stream offset %llu",
+			      z->name, (unsigned long long)(z->off + bad));
+	if (z->nheld < HOLD)
+		z->held[z->nheld++] = (struct held){ off, (__u32)res, z->off };
+	else if (rq_put(z, off, (__u32)res))
+		return T_EXIT_FAIL;
+	z->off += (unsigned int)res;
+	z->cqes++;
+	z->bytes += (unsigned int)res;
+	return 0;
+}
+
+/*
+ * Receive on z->sock until the stream offset reaches @upto or, with
+ * @eof_ok, the stream ends. Holds the first HOLD buffers.
+ */
+static int zc_recv(struct zc *z, uint64_t upto, bool eof_ok)
+{
+	while (z->off < upto && !z->eof) {
+		struct __kernel_timespec ts = { .tv_sec = WAIT_MS / 1000 };
+		struct io_uring_cqe *cqe;
+		unsigned int head, n = 0;
+		int ret;
+
+		if (!z->armed && arm(z))
+			return T_EXIT_FAIL;
+		ret = io_uring_submit_and_wait_timeout(&z->ring, &cqe, 1, &ts,
+						       NULL);
+		if (ret == -ETIME)
+			return t_fail("%s: no completion for %d s at stream offset %llu",
+				      z->name, WAIT_MS / 1000,
+				      (unsigned long long)z->off);
+		if (ret < 0 && ret != -EINTR)
+			return t_fail("%s: waiting: %s", z->name,
+				      t_errname(ret));
+		io_uring_for_each_cqe(&z->ring, head, cqe) {
+			n++;
+			if (on_cqe(z, cqe))
+				return T_EXIT_FAIL;
+		}
+		io_uring_cq_advance(&z->ring, n);
+		if (z->tail != load_acquire(z->ktail)) {
+			store_release(z->ktail, z->tail);
+			if (z->nodev && zc_flush(z))
+				return T_EXIT_FAIL;
+		}
+	}
+	if (z->eof && !eof_ok)
+		return t_fail("%s: stream ended at %llu, want %llu", z->name,
+			      (unsigned long long)z->off,
+			      (unsigned long long)upto);
+	return 0;
+}
+
+/* A whole checked stream of @len bytes on @z: 0 or T_EXIT_FAIL. */
+static int zc_stream(struct zc *z, uint64_t len, bool *zero_copy)
+{
+	uint64_t copied = z->stats->copy_bytes, bytes = z->bytes;
+	struct sender s;
+	int ret;
+
+	z->sock = stream_open(&s, !z->nodev, len);
+	if (z->sock < 0)
+		return T_EXIT_FAIL;
+	z->off = 0;
+	z->eof = false;
+	ret = zc_recv(z, UINT64_MAX, true);
+	if (!ret && z->off != len)
+		ret = t_fail("%s: stream of %llu bytes ended at %llu", z->name,
+			     (unsigned long long)len,
+			     (unsigned long long)z->off);
+	if (!ret)
+		ret = stream_finish(&s);
+	else
+		stream_stop(&s);
+	close(z->sock);
+	z->sock = -1;
+	if (zero_copy)
+		*zero_copy = z->stats->copy_bytes - copied < z->bytes - bytes;
+	return ret;
+}
+
+/* netdevsim plumbing */
+
+static int set_flags_up(bool up)
+{
+	struct ifreq ifr = { 0 };
+	int self, fd, ret = 0;
+
+	self = t_netns_visit(c.ns);
+	if (self < 0)
+		return self;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", c.pair.ifname[1]);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ret = -errno;
+	} else {
+		if (up)
+			ifr.ifr_flags |= IFF_UP;
+		else
+			ifr.ifr_flags &= ~IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr))
+			ret = -errno;
+	}
+	if (fd >= 0)
+		close(fd);
+	t_netns_leave(self);
+	return ret;
+}
+
+static int set_channels(const char *ns, const char *ifname, __u32 n)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int self, fd, ret = 0;
+
+	self = t_netns_visit(ns);
+	if (self < 0)
+		return self;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (fd < 0 || ioctl(fd, SIOCETHTOOL, &ifr)) {
+		ret = -errno;
+	} else {
+		ch.cmd = ETHTOOL_SCHANNELS;
+		ch.combined_count = n;
+		if (ioctl(fd, SIOCETHTOOL, &ifr))
+			ret = -errno;
+	}
+	if (fd >= 0)
+		close(fd);
+	t_netns_leave(self);
+	return ret;
+}
+
+/* The listener for streams over netdevsim (in @ns) or loopback. */
+static int listen_on(const char *ns, const char *addr)
+{
+	int self = -1, one = 1, i = !!ns;
+	struct sockaddr_in *la = &c.laddr[i];
+	socklen_t alen = sizeof(*la);
+
+	if (c.lfd[i] >= 0)
+		close(c.lfd[i]);
+	memset(la, 0, sizeof(*la));
+	la->sin_family = AF_INET;
+	la->sin_port = htons(ns ? PORT : 0);
+	inet_pton(AF_INET, addr, &la->sin_addr);
+	if (ns) {
+		self = t_netns_visit(ns);
+		if (self < 0)
+			return t_fail("enter %s", ns);
+	}
+	c.lfd[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c.lfd[i] >= 0)
+		setsockopt(c.lfd[i], SOL_SOCKET, SO_REUSEADDR, &one,
+			   sizeof(one));
+	if (c.lfd[i] < 0 || bind(c.lfd[i], (void *)la, sizeof(*la)) ||
+	    listen(c.lfd[i], 4) || getsockname(c.lfd[i], (void *)la, &alen)) {
+		if (self >= 0)
+			t_netns_leave(self);
+		return t_fail("listen on %s: %s", addr, strerror(errno));
+	}
+	if (self >= 0)
+		t_netns_leave(self);
+	return 0;
+}
+
+/*
+ * The pair: 2 queues each, header split on the receiver, 1 channel on
+ * the sender so that everything arrives on rx queue 0. 0, T_EXIT_SKIP or
+ * T_EXIT_FAIL.
+ */
+static int pair_up(void)
+{
+	int ret;
+
+	ret = t_nsim_pair_create(&c.pair, 2);
+	if (ret)
+		return ret;
+	c.ns = c.pair.netns[1];
+	c.ifindex = c.pair.ifindex[1];
+	ret = t_hds_enable(c.ns, c.ifindex);
+	if (ret == -EOPNOTSUPP) {
+		t_nsim_pair_destroy(&c.pair);
+		return t_skip("netdevsim cannot split headers");
+	}
+	if (ret) {
+		t_nsim_pair_destroy(&c.pair);
+		return t_fail("enabling header split: %s", t_errname(ret));
+	}
+	ret = set_channels(c.pair.netns[0], c.pair.ifname[0], 1);
+	if (ret) {
+		t_nsim_pair_destroy(&c.pair);
+		return t_fail("sender to 1 channel: %s", t_errname(ret));
+	}
+	return listen_on(c.ns, c.pair.addr[1]);
+}
+
+/* the cases */
+
+/* close: the ring exits under held buffers and an arriving stream */
+static int case_close(bool nodev)
+{
+	const char *name = nodev ? "nodev-close" : "close";
+	struct sender s;
+	struct zc z;
+	int ret;
+
+	if (zc_open(&z, name, nodev, next_area()))
+		goto fail;
+	z.sock = stream_open(&s, !nodev, UINT64_MAX);
+	if (z.sock < 0)
+		goto fail;
+	ret = zc_recv(&z, STREAM, false);
+	if (ret) {
+		stream_stop(&s);
+		goto fail;
+	}
+	zc_close(&z);
+	/* nothing may write to what the user held once the ring is gone */
+	stream_stop(&s);
+	close(z.sock);
+	if (held_verify(&z, "after the ring exit"))
+		return T_EXIT_FAIL;
+	c.last = nodev ? "a device-less ring exit with buffers held" :
+			 "a ring exit with buffers held";
+	return 0;
+fail:
+	zc_close(&z);
+	return T_EXIT_FAIL;
+}
+
+/* The child of kill and exit: register, receive, report, go on. */
+static void child(const char *name, bool nodev, int sock, int report,
+		  bool exit_self)
+{
+	struct zc z;
+	char ok = 1;
+
+	if (zc_open(&z, name, nodev, next_area()))
+		_exit(T_EXIT_FAIL);
+	z.sock = sock;
+	if (zc_recv(&z, STREAM, false))
+		_exit(T_EXIT_FAIL);
+	if (write(report, &ok, 1) != 1)
+		_exit(t_fail("%s child: report: %s", name, strerror(errno)));
+	if (exit_self) {
+		/* a little more, then leave everything as it is */
+		if (zc_recv(&z, STREAM + CHUNK, false))
+			_exit(T_EXIT_FAIL);
+		_exit(T_EXIT_PASS);
+	}
+	zc_recv(&z, UINT64_MAX, false);
+	_exit(t_fail("%s child: still alive at stream offset %llu", name,
+		     (unsigned long long)z.off));
+}
+
+/* kill and exit: a child holding the queue dies; register right after */
+static int case_child(bool nodev, bool exit_self)
+{
+	const char *name = exit_self ? "exit" : nodev ? "nodev-kill" : "kill";
+	struct pollfd pfd;
+	struct sender s;
+	struct zc z;
+	int p[2], status = 0, sock, ret;
+	pid_t pid;
+	char ok = 0;
+
+	if (pipe2(p, O_CLOEXEC))
+		return t_fail("pipe: %s", strerror(errno));
+	sock = stream_open(&s, !nodev, UINT64_MAX);
+	if (sock < 0)
+		return T_EXIT_FAIL;
+	pid = fork();
+	if (pid < 0)
+		return t_fail("fork: %s", strerror(errno));
+	if (!pid) {
+		close(p[0]);
+		close(c.lfd[0]);
+		close(c.lfd[1]);
+		close(s.fd);
+		child(name, nodev, sock, p[1], exit_self);
+	}
+	close(p[1]);
+	close(sock);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 300 * 1000) != 1 || read(p[0], &ok, 1) != 1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(p[0]);
+		stream_stop(&s);
+		return t_fail("%s: the receiving child failed or hung (status %#x)",
+			      name, status);
+	}
+	close(p[0]);
+	if (!exit_self) {
+		usleep((useconds_t)(rand() % 20000));
+		kill(pid, SIGKILL);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		stream_stop(&s);
+		return t_fail("waitpid: %s", strerror(errno));
+	}
+	c.last = exit_self ? "a child holding the queue exited" :
+	       nodev ? "a device-less receiver was killed" :
+		       "a receiver holding the queue was killed";
+	/* right away, before anything else */
+	ret = zc_open(&z, exit_self ? "exit: re-register" :
+			  nodev ? "nodev-kill: re-register" : "kill: re-register",
+		      nodev, next_area());
+	stream_stop(&s);
+	if (exit_self ? !WIFEXITED(status) || WEXITSTATUS(status) :
+			!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+		zc_close(&z);
+		return t_fail("%s: the child ended with status %#x, want %s",
+			      name, status, exit_self ? "exit 0" : "SIGKILL");
+	}
+	if (ret || zc_stream(&z, PROBE_STREAM, NULL)) {
+		zc_close(&z);
+		return T_EXIT_FAIL;
+	}
+	zc_close(&z);
+	c.last = nodev ? "a device-less ring exit" : "a ring exit";
+	return 0;
+}
+
+/* link and channels: restart under held buffers, then a new stream */
+static int case_restart(bool link)
+{
+	const char *name = link ? "link" : "channels";
+	bool zero_copy = false;
+	struct sender s;
+	struct zc z;
+	int ret;
+
+	if (zc_open(&z, name, false, next_area()))
+		goto fail;
+	z.sock = stream_open(&s, true, STREAM);
+	if (z.sock < 0)
+		goto fail;
+	ret = zc_recv(&z, UINT64_MAX, true);
+	close(z.sock);
+	z.sock = -1;
+	if (ret || stream_finish(&s))
+		goto fail;
+	if (z.off != STREAM) {
+		t_fail("%s: stream ended at %llu of %lu", name,
+		       (unsigned long long)z.off, STREAM);
+		goto fail;
+	}
+	if (link) {
+		ret = set_flags_up(false);
+		if (!ret)
+			ret = set_flags_up(true);
+		if (ret) {
+			t_fail("%s: %s down and up while bound: %s", name,
+			       c.pair.ifname[1], t_errname(ret));
+			goto fail;
+		}
+	} else {
+		ret = set_channels(c.ns, c.pair.ifname[1], 1);
+		if (!ret)
+			ret = set_channels(c.ns, c.pair.ifname[1], 2);
+		if (ret) {
+			t_fail("%s: %s channels 2 -> 1 -> 2 with queue 0 bound: %s, want success",
+			       name, c.pair.ifname[1], t_errname(ret));
+			goto fail;
+		}
+	}
+	if (held_verify(&z, link ? "after link down and up" :
+				   "after the channel change"))
+		goto fail;
+	/* the buffers from before the restart go back now */
+	if (held_return(&z))
+		goto fail;
+	if (zc_stream(&z, STREAM, &zero_copy))
+		goto fail;
+	if (!zero_copy) {
+		t_fail("%s: no byte of the stream after %s arrived zero-copy",
+		       name, link ? "link down and up" : "the channel change");
+		goto fail;
+	}
+	/* exit holding the first buffers of the new stream */
+	zc_close(&z);
+	c.last = link ? "a ring exit after link down and up" :
+			"a ring exit after a channel change";
+	return 0;
+fail:
+	zc_close(&z);
+	return T_EXIT_FAIL;
+}
+
+/* delete: the port goes away under a bound ifq */
+static int case_delete(void)
+{
+	struct zc z, gone;
+	struct sender s;
+	int ret, old = c.ifindex;
+
+	if (zc_open(&z, "delete", false, next_area()))
+		goto fail;
+	z.sock = stream_open(&s, true, UINT64_MAX);
+	if (z.sock < 0)
+		goto fail;
+	if (zc_recv(&z, STREAM, false)) {
+		stream_stop(&s);
+		goto fail;
+	}
+	ret = t_nsim_del_side(&c.pair, 1);
+	if (ret) {
+		stream_stop(&s);
+		t_fail("delete: deleting %s while bound: %s",
+		       c.pair.ifname[1], t_errname(ret));
+		goto fail;
+	}
+	stream_stop(&s);
+	/* the old ifindex is gone */
+	ret = zc_try_open(&gone, "delete: gone", false, next_area());
+	zc_close(&gone);
+	if (ret != -ENODEV) {
+		t_fail("delete: registering on the deleted ifindex %d: %s, want %s",
+		       old, t_errname(ret), t_errname(-ENODEV));
+		goto fail;
+	}
+	zc_close(&z);
+	close(z.sock);
+	if (held_verify(&z, "after the device was deleted and the ring exited"))
+		return T_EXIT_FAIL;
+	t_nsim_pair_destroy(&c.pair);
+	ret = pair_up();
+	if (ret)
+		return t_fail("delete: making the pair again (%d)", ret);
+	c.last = "deleting the device under a bound ifq and making it again";
+	return 0;
+fail:
+	zc_close(&z);
+	return T_EXIT_FAIL;
+}
+
+/*
+ * skbs freed on another CPU wait on its defer list until it next runs
+ * net_rx_action(), their buffers in flight meanwhile: one UDP datagram
+ * over loopback from each CPU flushes them (as devmem.c does).
+ */
+static void flush_deferred_skbs(void)
+{
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET,
+		.sin_port = htons(9),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	long cpu, nr = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t old, one;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || sched_getaffinity(0, sizeof(old), &old)) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	for (cpu = 0; cpu < nr; cpu++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (!sched_setaffinity(0, sizeof(one), &one))
+			sendto(fd, "", 1, 0, (void *)&addr, sizeof(addr));
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	close(fd);
+}
+
+/* At the end, no page pool of the port may linger with buffers in flight. */
+static int check_pools(void)
+{
+	struct t_page_pool pools[64];
+	int i, n, tries, left = 0;
+
+	for (tries = 0; tries < 100; tries++) {
+		n = t_page_pools(c.ns, pools, 64);
+		if (n < 0)
+			return t_fail("PAGE_POOL_GET dump: %s", t_errname(n));
+		if (n > 64)
+			n = 64;
+		left = 0;
+		for (i = 0; i < n; i++)
+			if (pools[i].detach_time && pools[i].inflight &&
+			    pools[i].ifindex == (uint32_t)c.ifindex)
+				left = i + 1;
+		if (!left)
+			return 0;
+		flush_deferred_skbs();
+		usleep(100000);
+	}
+	return t_fail("page pool %llu of %s detached with %llu buffers in flight 10 s after every ring exited",
+		      (unsigned long long)pools[left - 1].id, c.pair.ifname[1],
+		      (unsigned long long)pools[left - 1].inflight);
+}
+
+enum { C_CLOSE, C_KILL, C_EXIT, C_LINK, C_CHANNELS, C_NODEV_CLOSE,
+       C_NODEV_KILL, C_DELETE };
+static const char *const case_names[] = {
+	"close", "kill", "exit", "link", "channels", "nodev-close",
+	"nodev-kill", "delete",
+};
+
+static int run_case(int k)
+{
+	switch (k) {
+	case C_CLOSE: return case_close(false);
+	case C_KILL: return case_child(false, false);
+	case C_EXIT: return case_child(false, true);
+	case C_LINK: return case_restart(true);
+	case C_CHANNELS: return case_restart(false);
+	case C_NODEV_CLOSE: return case_close(true);
+	case C_NODEV_KILL: return case_child(true, false);
+	case C_DELETE: return case_delete();
+	}
+	return T_EXIT_FAIL;
+}
+
+int main(int argc, char *argv[])
+{
+	unsigned int iters = 100, del_every = 10, budget = 270;
+	unsigned int done[8] = { 0 }, i, ncycle = 0;
+	int cycle[8], opt, ret;
+	struct timespec t0, t;
+	double secs = 0;
+
+	while ((opt = getopt(argc, argv, "n:d:t:")) != -1) {
+		switch (opt) {
+		case 'n': iters = (unsigned int)atoi(optarg); break;
+		case 'd': del_every = (unsigned int)atoi(optarg); break;
+		case 't': budget = (unsigned int)atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-n ITERATIONS] [-d DELETE_EVERY] [-t SECONDS]\n",
+				argv[0]);
+			return T_EXIT_FAIL;
+		}
+	}
+	srand((unsigned int)getpid());
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = io_uring_zcrx_check(NULL, 0, 0, ZCRX_REG_NODEV);
+	c.nodev = !ret;
+	if (ret == IO_URING_ZCRX_NO_IO_URING ||
+	    ret == IO_URING_ZCRX_NO_KERNEL_SUPPORT || ret < 0)
+		return t_skip("zcrx: %s", io_uring_zcrx_strerror(ret));
+	ret = pair_up();
+	if (ret == T_EXIT_FAIL)
+		return ret;
+	c.nsim = !ret;
+	if (!c.nsim && !c.nodev)
+		return t_skip("neither netdevsim with header split nor device-less zcrx");
+	c.area[0] = mmap(NULL, 2 * AREA_LEN, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	t_check(c.area[0] != MAP_FAILED, "mmap: %s", strerror(errno));
+	c.area[1] = c.area[0] + AREA_LEN;
+	c.last = "the start";
+	if (c.nodev && listen_on(NULL, "127.0.0.1"))
+		return T_EXIT_FAIL;
+	if (c.nsim) {
+		cycle[ncycle++] = C_CLOSE;
+		cycle[ncycle++] = C_KILL;
+		cycle[ncycle++] = C_EXIT;
+		cycle[ncycle++] = C_LINK;
+		cycle[ncycle++] = C_CHANNELS;
+	}
+	if (c.nodev) {
+		cycle[ncycle++] = C_NODEV_CLOSE;
+		cycle[ncycle++] = C_NODEV_KILL;
+	}
+	printf("%u iterations (%s%s), delete every %u, budget %u s\n", iters,
+	       c.nsim ? "netdevsim" : "", c.nodev ? " device-less" : "",
+	       del_every, budget);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < iters; i++) {
+		int k;
+
+		if (c.nsim && del_every && i % del_every == del_every - 1)
+			k = C_DELETE;
+		else
+			k = cycle[(i - (c.nsim && del_every ? i / del_every : 0)) % ncycle];
+		ret = run_case(k);
+		if (ret) {
+			t_fail("iteration %u (%s) failed", i + 1, case_names[k]);
+			goto out_fail;
+		}
+		done[k]++;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		secs = (double)(t.tv_sec - t0.tv_sec) +
+		       (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+		if (secs > budget && i + 1 < iters) {
+			printf("time budget of %u s reached after %u of %u iterations\n",
+			       budget, i + 1, iters);
+			i++;
+			break;
+		}
+	}
+	printf("%u iterations in %.1f s:", i, secs);
+	for (opt = 0; opt < 8; opt++)
+		if (done[opt])
+			printf(" %s %u", case_names[opt], done[opt]);
+	printf("\nnetdevsim bytes: %llu zero-copy, %llu copied\n",
+	       (unsigned long long)c.zc_bytes,
+	       (unsigned long long)c.copy_bytes);
+	if (c.nsim && check_pools())
+		goto out_fail;
+	ret = T_EXIT_PASS;
+	goto out;
+out_fail:
+	ret = T_EXIT_FAIL;
+out:
+	for (opt = 0; opt < 2; opt++)
+		if (c.lfd[opt] >= 0)
+			close(c.lfd[opt]);
+	if (c.nsim)
+		t_nsim_pair_destroy(&c.pair);
+	return ret;
 }
