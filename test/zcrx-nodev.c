@@ -2,7 +2,7 @@
 /*
  * Description: device-less zcrx (ZCRX_REG_NODEV), where every byte goes
  * through the copy path. Over loopback: a 256 MiB stream (sends of 1 byte
- * to 1 MiB) received with one multishot RECV_ZC into a 16 MiB area, every
+ * to 1 MiB) received with a multishot RECV_ZC into a 32 MiB area, every
  * byte checked against the stream pattern, buffers returned through the
  * refill ring only (no FLUSH_RQ: the kernel drains the ring when it runs
  * out of free buffers); the zcrx_stats block must count every byte and
@@ -11,7 +11,8 @@
  * the buffers are put in the refill ring and FLUSH_RQ must consume all of
  * them (kernel head == tail); the stream then continues, again and again,
  * until all 8 MiB have arrived intact. Then a 16 MiB stream whose buffers
- * are given back with FLUSH_RQ after every batch. Over a veth pair between
+ * are given back with FLUSH_RQ after every batch (into a 1 MiB area, so
+ * requests may end with ENOMEM and are re-armed). Over a veth pair between
  * two network namespaces, with the refill ring in kernel memory: 64 MiB,
  * all copied. Skips on kernels without device-less zcrx and statistics.
  */
@@ -74,6 +75,12 @@ static int stream(const struct t_nsim_pair *p, uint16_t port, uint64_t total,
 		return ret;
 	t_zcrx_rx_init(&rx, &z, -1);
 	rx.flush = flush;
+	/*
+	 * A small area can run dry while its buffers sit in CQEs not yet
+	 * reaped: the request then ends with ENOMEM and is re-armed. A big
+	 * one (more buffers than the CQ has entries) never may.
+	 */
+	rx.rearm_enomem = area_len / 4096 <= 4096;
 	ret = t_stream_start(&s, p, port, total);
 	if (ret)
 		goto out;
@@ -197,7 +204,7 @@ int main(void)
 	ret = t_zcrx_lo_pair(&p);
 	if (ret)
 		return ret;
-	ret = stream(&p, 5431, 256ULL << 20, 16UL << 20,
+	ret = stream(&p, 5431, 256ULL << 20, 32UL << 20,
 		     IO_URING_ZCRX_RQ_USER, false, "loopback, 256 MiB");
 	if (!ret)
 		ret = flush_held(&p);
@@ -212,7 +219,7 @@ int main(void)
 	ret = t_zcrx_veth_pair(&p);
 	if (ret)
 		return ret;
-	ret = stream(&p, 5434, 64ULL << 20, 16UL << 20,
+	ret = stream(&p, 5434, 64ULL << 20, 32UL << 20,
 		     IO_URING_ZCRX_RQ_KERNEL, false, "veth, 64 MiB");
 	t_nsim_pair_destroy(&p);
 	return ret;

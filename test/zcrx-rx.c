@@ -5,7 +5,7 @@
  * egress is steered by tc to queue 1, and a 64 MiB area is bound to rx
  * queue 1 with an ifq whose event descriptor keeps a zcrx_stats block in
  * the refill region. A 256 MiB stream (sends of 1 byte to 1 MiB) is
- * received with one multishot RECV_ZC: every byte of every CQE is checked
+ * received with a multishot RECV_ZC: every byte of every CQE is checked
  * against the stream pattern at its offset in the area, every buffer goes
  * back through the refill ring, and the stream ends with a res 0 CQE
  * without F_MORE. Prints bytes total, zero-copy and copied (copy_bytes of
