@@ -27,12 +27,11 @@ static int setup_ifq(struct t_zcrx *z, size_t area_len, int rq_mem)
 	const struct t_zcrx_opts o = {
 		.nodev = true, .area_len = area_len, .rq_mem = rq_mem,
 	};
-	int ret = t_zcrx_setup(z, &o);
+	char what[96];
 
-	if (ret)
-		return t_fail("device-less registration of a %zu KiB area (rq_mem %d): %s, want success",
-			      area_len >> 10, rq_mem, t_errname(ret));
-	return 0;
+	snprintf(what, sizeof(what), "a device-less %zu KiB area (rq_mem %d)",
+		 area_len >> 10, rq_mem);
+	return t_zcrx_setup_checked(z, &o, what);
 }
 
 /* Stream ended completely, every byte and every CQE counted as copied. */

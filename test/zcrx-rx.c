@@ -32,13 +32,11 @@ static int setup_ifq(struct t_zcrx *z, const struct t_zcrx_nsim *n,
 		.ns = n->ns, .ifindex = (unsigned int)n->ifindex,
 		.rxq = n->rxq, .area_len = area_len,
 	};
-	int ret = t_zcrx_setup(z, &o);
+	char what[96];
 
-	if (ret)
-		return t_fail("registering a %zu MiB area on %s queue %u: %s, want success",
-			      area_len >> 20, n->pair.ifname[1], n->rxq,
-			      t_errname(ret));
-	return 0;
+	snprintf(what, sizeof(what), "a %zu MiB area on %s queue %u",
+		 area_len >> 20, n->pair.ifname[1], n->rxq);
+	return t_zcrx_setup_checked(z, &o, what);
 }
 
 static int bulk(const struct t_zcrx_nsim *n)

@@ -49,6 +49,9 @@ int t_zcrx_ring_init(struct io_uring *ring, unsigned int sq, unsigned int cq)
 	return io_uring_queue_init_params(sq, ring, &p);
 }
 
+/* What t_zcrx_require() found. */
+static bool feature_event = true;
+
 int t_zcrx_require(bool nodev)
 {
 	struct io_uring_query_zcrx qz;
@@ -77,9 +80,14 @@ int t_zcrx_require(bool nodev)
 	if (nodev && !(qz.register_flags & ZCRX_REG_NODEV))
 		return t_skip("kernel without device-less zcrx (ZCRX_REG_NODEV not in register_flags %#llx)",
 			      (unsigned long long)qz.register_flags);
-	if (!(qz.features & ZCRX_FEATURE_EVENT))
-		return t_skip("kernel without zcrx events and statistics (features %#x)",
-			      qz.features);
+	/*
+	 * Without ZCRX_FEATURE_EVENT a statistics block may still work: the
+	 * registration tells (t_zcrx_setup_checked()).
+	 */
+	feature_event = qz.features & ZCRX_FEATURE_EVENT;
+	if (!feature_event)
+		printf("note: kernel does not report ZCRX_FEATURE_EVENT (features %#x)\n",
+		       qz.features);
 	return 0;
 }
 
@@ -249,6 +257,21 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 fail:
 	t_zcrx_cleanup(z);
 	return ret;
+}
+
+int t_zcrx_setup_checked(struct t_zcrx *z, const struct t_zcrx_opts *o,
+			 const char *what)
+{
+	int ret = t_zcrx_setup(z, o);
+
+	if (!ret)
+		return 0;
+	if (!o->no_stats && !feature_event &&
+	    (ret == -EINVAL || ret == -EOPNOTSUPP))
+		return t_skip("kernel without zcrx statistics: registering %s with an event_desc of FLAG_STATS: %s (and no ZCRX_FEATURE_EVENT)",
+			      what, t_errname(ret));
+	return t_fail("registering %s: %s, want success", what,
+		      t_errname(ret));
 }
 
 void t_zcrx_cleanup(struct t_zcrx *z)

@@ -33,8 +33,9 @@
 
 /*
  * Whether the kernel has what the data tests need: zcrx (answered by
- * IORING_REGISTER_QUERY), event descriptors with statistics, and with
- * @nodev ZCRX_REG_NODEV. 0, or T_EXIT_SKIP with the reason printed.
+ * IORING_REGISTER_QUERY) and with @nodev ZCRX_REG_NODEV. 0, or
+ * T_EXIT_SKIP with the reason printed. Whether it reports
+ * ZCRX_FEATURE_EVENT is noted for t_zcrx_setup_checked().
  */
 int t_zcrx_require(bool nodev);
 
@@ -79,6 +80,14 @@ struct t_zcrx {
  * on failure.
  */
 int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o);
+/*
+ * t_zcrx_setup() for tests that need it to work: 0, T_EXIT_FAIL (reported,
+ * @what naming the registration), or T_EXIT_SKIP when the registration of
+ * the statistics block failed (EINVAL, EOPNOTSUPP) on a kernel that
+ * t_zcrx_require() found without ZCRX_FEATURE_EVENT.
+ */
+int t_zcrx_setup_checked(struct t_zcrx *z, const struct t_zcrx_opts *o,
+			 const char *what);
 /* Ring exit first, then the refill mapping and the area. Idempotent. */
 void t_zcrx_cleanup(struct t_zcrx *z);
 /* ZCRX_CTRL_FLUSH_RQ: 0 or -errno. */
