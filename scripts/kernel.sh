@@ -127,7 +127,7 @@ apply_source_series() {
 			[ -f "$ROOT/$f" ] || die "$patch: new file $f missing"
 			mkdir -p "$WT/$(dirname "$f")"
 			cp "$ROOT/$f" "$WT/$f"
-			g add -- "$f"
+			g add -f -- "$f"
 			claimed+=("$f")
 		done
 		g commit -q --amend --no-edit
@@ -329,7 +329,7 @@ cmd_import() {
 		done
 		name=$(g format-patch -1 --no-signature --zero-commit --start-number "$n" \
 			-o "$ROOT/kernel-patches" "$c" -- . "${excl[@]}")
-		echo "$(basename "$name") $files" | sed 's/ *$//' >> "$series"
+		echo "$(basename "$name") $(echo $files)" | sed 's/ *$//' >> "$series"
 	done
 	{ sed -n '/^#/p' "$ROOT/kernel-patches/series"; cat "$series"; } > "$series.new"
 	mv "$series.new" "$ROOT/kernel-patches/series"

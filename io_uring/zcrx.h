@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IOU_ZC_RX_H
+#define IOU_ZC_RX_H
+
+#include <linux/io_uring_types.h>
+#include <linux/scatterlist.h>
+#include <linux/socket.h>
+#include <net/page_pool/types.h>
+#include <net/net_trackers.h>
+
+#include "memmap.h"
+
+#define IO_ZCRX_MAX_IFQS	(1U << (27 - IORING_OFF_ZCRX_SHIFT))
+
+struct io_zcrx_area {
+	struct net_iov_area	nia;
+	struct io_zcrx_ifq	*ifq;
+	/* references user space holds, one counter per buffer */
+	atomic_t		*user_refs;
+
+	u16			area_id;
+	bool			is_mapped;
+	struct page		**pages;
+	struct sg_table		sgt;
+
+	/* buffers owned by no page pool and not exposed to user space */
+	spinlock_t		freelist_lock ____cacheline_aligned_in_smp;
+	u32			free_count;
+	u32			*freelist;
+};
+
+struct io_zcrx_ifq {
+	struct io_ring_ctx		*ctx;
+	struct io_zcrx_area		*area;
+	u32				id;
+
+	/*
+	 * The refill ring. Its consumer side (cached_rq_head, the head
+	 * store) is serialised by rq_lock: page pool allocations from NAPI,
+	 * the copy path and ZCRX_CTRL_FLUSH_RQ all consume it.
+	 */
+	spinlock_t			rq_lock ____cacheline_aligned_in_smp;
+	struct io_zcrx_rq_hdr		*rq_hdr;
+	struct io_uring_zcrx_rqe	*rqes;
+	u32				cached_rq_head;
+	u32				rq_entries;
+
+	bool				nodev;
+	/* the queue has this ifq as its provider; protected by RTNL */
+	bool				bound;
+	u32				if_rxq;
+	/* the DMA device the area is mapped for, NULL for NODEV */
+	struct device			*dev;
+	/* protected by RTNL: the netdev goes away under it */
+	struct net_device		*netdev;
+	netdevice_tracker		netdev_tracker;
+	/* serialises unmapping the area: device removal races ring exit */
+	struct mutex			dma_lock;
+
+	struct zcrx_stats		*stats;
+	struct io_mapped_region		region;
+};
+
+/*
+ * The user-visible header of the refill ring: head and tail on their own
+ * cache lines, entries from the end of it.
+ */
+struct io_zcrx_rq_hdr {
+	u32	head ____cacheline_aligned_in_smp;
+	u32	tail ____cacheline_aligned_in_smp;
+};
+
+#define IO_ZCRX_RQ_HDR_SIZE	ALIGN(sizeof(struct io_zcrx_rq_hdr), L1_CACHE_BYTES)
+
+#if defined(CONFIG_IO_URING_ZCRX)
+int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
+			 struct io_uring_zcrx_ifq_reg __user *arg,
+			 unsigned int nr_args);
+int io_register_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
+			  unsigned int nr_args);
+void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx);
+void io_scrub_zcrx_ifqs(struct io_ring_ctx *ctx);
+void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx);
+int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+		 struct socket *sock, unsigned int flags,
+		 unsigned int issue_flags, unsigned int *len);
+struct io_mapped_region *io_zcrx_get_region(struct io_ring_ctx *ctx,
+					    unsigned int id);
+#else
+static inline int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
+				       struct io_uring_zcrx_ifq_reg __user *arg,
+				       unsigned int nr_args)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int io_register_zcrx_ctrl(struct io_ring_ctx *ctx,
+					void __user *arg, unsigned int nr_args)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx)
+{
+}
+
+static inline void io_scrub_zcrx_ifqs(struct io_ring_ctx *ctx)
+{
+}
+
+static inline void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx)
+{
+}
+
+static inline int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+			       struct socket *sock, unsigned int flags,
+			       unsigned int issue_flags, unsigned int *len)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline struct io_mapped_region *
+io_zcrx_get_region(struct io_ring_ctx *ctx, unsigned int id)
+{
+	return NULL;
+}
+#endif
+
+#endif
