@@ -301,6 +301,8 @@ int main(void)
 	unsigned int i;
 	int ret, failed = 0;
 
+	/* failures (stderr) stay in order with the case lines */
+	setlinebuf(stdout);
 	ret = io_uring_zcrx_check(NULL, 0, 0, ZCRX_REG_NODEV);
 	if (ret)
 		return t_skip("device-less zcrx: %s",

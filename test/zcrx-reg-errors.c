@@ -69,8 +69,6 @@ static struct {
 	char *region;		/* REGION_LEN + a page, read-write */
 	char *big_region;	/* BIG_REGION_LEN, read-write */
 	char *ro;		/* AREA_LEN, read-only */
-	char *hole;		/* AREA_LEN of address space with nothing mapped */
-	char *partial;		/* AREA_LEN, only the first half mapped */
 	char *noaccess;		/* a PROT_NONE page */
 	char *ro_copy;		/* a page for read-only copies of descriptors */
 } mem;
@@ -140,10 +138,6 @@ static void mem_init(void)
 	mem.region = map(REGION_LEN + PAGE_SZ, PROT_READ | PROT_WRITE);
 	mem.big_region = map(BIG_REGION_LEN, PROT_READ | PROT_WRITE);
 	mem.ro = map(AREA_LEN, PROT_READ);
-	mem.hole = map(AREA_LEN, PROT_NONE);
-	t_check(!munmap(mem.hole, AREA_LEN), "munmap");
-	mem.partial = map(AREA_LEN, PROT_READ | PROT_WRITE);
-	t_check(!munmap(mem.partial + AREA_LEN / 2, AREA_LEN / 2), "munmap");
 	mem.noaccess = map(PAGE_SZ, PROT_NONE);
 	mem.ro_copy = map(PAGE_SZ, PROT_READ | PROT_WRITE);
 }
@@ -213,11 +207,27 @@ static void region_big(struct reg_ctx *c)
 	c->rd.user_addr = uptr(mem.big_region);
 	c->rd.size = BIG_REGION_LEN;
 }
-static void region_hole(struct reg_ctx *c) { c->rd.user_addr = uptr(mem.hole); }
+/*
+ * AREA_LEN of address space with nothing mapped, of which the first
+ * @mapped bytes are mapped again. Made right before the registration
+ * (fix-ups run after the ring is set up), so no later mmap() fills it.
+ */
+static char *hole(size_t mapped)
+{
+	char *p = map(AREA_LEN, PROT_READ | PROT_WRITE);
+
+	t_check(!munmap(p + mapped, AREA_LEN - mapped), "munmap");
+	return p;
+}
+
+static void region_hole(struct reg_ctx *c) { c->rd.user_addr = uptr(hole(0)); }
 static void region_ro(struct reg_ctx *c) { c->rd.user_addr = uptr(mem.ro); }
-static void area_hole(struct reg_ctx *c) { c->area.addr = uptr(mem.hole); }
+static void area_hole(struct reg_ctx *c) { c->area.addr = uptr(hole(0)); }
 static void area_ro(struct reg_ctx *c) { c->area.addr = uptr(mem.ro); }
-static void area_partial(struct reg_ctx *c) { c->area.addr = uptr(mem.partial); }
+static void area_partial(struct reg_ctx *c)
+{
+	c->area.addr = uptr(hole(AREA_LEN / 2));
+}
 static void area_big(struct reg_ctx *c)
 {
 	c->area.addr = uptr(mem.big_area);
@@ -505,13 +515,13 @@ static int run_case_here(const struct reg_case *tc)
 	for (i = 0; i < sizeof(tc->set) / sizeof(tc->set[0]); i++)
 		if (tc->set[i].size)
 			patch_apply(&c, &tc->set[i]);
-	if (tc->fix)
-		tc->fix(&c);
 	p.flags = c.setup_flags;
 	ret = io_uring_queue_init_params(8, &ring, &p);
 	if (ret)
 		return t_fail("%s: ring with flags %#x: %s", tc->name,
 			      c.setup_flags, t_errname(ret));
+	if (tc->fix)
+		tc->fix(&c);
 	entries_in = c.reg.rq_entries;
 	ret = sys_register(ring.ring_fd, IORING_REGISTER_ZCRX_IFQ, c.arg,
 			   c.nr_args);
@@ -761,6 +771,8 @@ int main(void)
 	size_t i;
 	int ret, failed = 0;
 
+	/* failures (stderr) stay in order with the case lines */
+	setlinebuf(stdout);
 	if (sysconf(_SC_PAGESIZE) != (long)PAGE_SZ)
 		return t_skip("page size %ld, the cases assume 4096",
 			      sysconf(_SC_PAGESIZE));
