@@ -481,6 +481,7 @@ static void io_zcrx_ring_refill(struct page_pool *pp, struct io_zcrx_ifq *ifq)
 		io_zcrx_sync_for_device(pp, niov);
 		net_mp_netmem_place_in_cache(pp, net_iov_to_netmem(niov));
 	}
+	/* entries up to head are read: pairs with the user's acquire load */
 	smp_store_release(&ifq->rq_hdr->head, ifq->cached_rq_head);
 	spin_unlock_bh(&ifq->rq_lock);
 }
@@ -501,6 +502,7 @@ static u32 io_zcrx_drain_rq(struct io_zcrx_ifq *ifq, u32 max)
 		if (niov)
 			io_zcrx_return_niov(niov);
 	}
+	/* as in io_zcrx_ring_refill() */
 	smp_store_release(&ifq->rq_hdr->head, ifq->cached_rq_head);
 	spin_unlock_bh(&ifq->rq_lock);
 	return entries;
