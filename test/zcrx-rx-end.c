@@ -117,6 +117,8 @@ static int len_limit(const struct t_zcrx_nsim *n)
 	ret = t_stream_finish(&s);
 	s.sender = 0;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);
@@ -163,6 +165,8 @@ static int empty_stream(const struct t_zcrx_nsim *n)
 	ret = t_stream_finish(&s);
 	s.sender = 0;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);
@@ -210,6 +214,8 @@ static int cq_overflow(const struct t_zcrx_nsim *n)
 	ret = t_stream_finish(&s);
 	s.sender = 0;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);

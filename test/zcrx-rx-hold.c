@@ -87,6 +87,8 @@ static int lazy(const struct t_zcrx_nsim *n)
 	}
 	ret = T_EXIT_PASS;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);
@@ -152,6 +154,8 @@ static int small_area(const struct t_zcrx_nsim *n)
 		goto out;
 	ret = T_EXIT_PASS;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);

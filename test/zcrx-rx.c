@@ -91,6 +91,8 @@ static int bulk(const struct t_zcrx_nsim *n)
 	}
 	ret = T_EXIT_PASS;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);
@@ -202,6 +204,8 @@ static int messages(const struct t_zcrx_nsim *n)
 	       (unsigned long long)rx.copy_bytes);
 	ret = T_EXIT_PASS;
 out:
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s.sender);
 	if (s.sender > 0)
 		t_stream_abort(&s);
 	t_zcrx_rx_free(&rx);

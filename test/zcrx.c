@@ -581,6 +581,21 @@ static int wait_cqe(struct t_zcrx_rx *rx, int timeout_ms)
 	return ret < 0 ? ret : 0;
 }
 
+void t_zcrx_dump_ring(const struct t_zcrx *z)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", z->ring.ring_fd);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	fprintf(stderr, "--- %s\n", path);
+	while (fgets(line, sizeof(line), f))
+		fputs(line, stderr);
+	fclose(f);
+}
+
 int t_zcrx_recv(struct t_zcrx_rx *rx, uint64_t upto)
 {
 	int ret;
@@ -598,10 +613,15 @@ int t_zcrx_recv(struct t_zcrx_rx *rx, uint64_t upto)
 				rx->stalled = true;
 				break;
 			}
-			return t_fail("no completion for %d ms after %llu bytes (%zu buffers, %llu bytes held)",
-				      rx->timeout_ms,
-				      (unsigned long long)rx->off, rx->nheld,
-				      (unsigned long long)t_zcrx_held_bytes(rx));
+			ret = t_fail("no completion for %d ms after %llu bytes (%zu buffers, %llu bytes held; %llu requests, this one armed with len %u has %llu bytes; sq flags %#x)",
+				     rx->timeout_ms,
+				     (unsigned long long)rx->off, rx->nheld,
+				     (unsigned long long)t_zcrx_held_bytes(rx),
+				     (unsigned long long)rx->arms, rx->req_len,
+				     (unsigned long long)rx->req_bytes,
+				     IO_URING_READ_ONCE(*rx->z->ring.sq.kflags));
+			t_zcrx_dump_ring(rx->z);
+			return ret;
 		}
 		if (ret)
 			return t_fail("waiting for CQEs: %s", strerror(-ret));
@@ -735,6 +755,24 @@ int t_zcrx_nsim_setup(struct t_zcrx_nsim *n)
 fail:
 	t_nsim_pair_destroy(&n->pair);
 	return ret;
+}
+
+void t_zcrx_nsim_dump(const struct t_zcrx_nsim *n, pid_t sender)
+{
+	int i;
+
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		fprintf(stderr, "--- side %d: %s in %s\n", i, n->pair.ifname[i],
+			n->pair.netns[i]);
+		t_run("ip -n %s -s link show dev %s >&2", n->pair.netns[i],
+		      n->pair.ifname[i]);
+	}
+	if (sender > 0) {
+		fprintf(stderr, "--- sender's /proc/net/tcp and netstat\n");
+		t_run("cat /proc/%d/net/tcp >&2", (int)sender);
+		t_run("grep -A1 TcpExt: /proc/%d/net/netstat >&2", (int)sender);
+	}
 }
 
 void t_zcrx_nsim_cleanup(struct t_zcrx_nsim *n)

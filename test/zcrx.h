@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <liburing-ext.h>
 
@@ -173,6 +174,8 @@ uint64_t t_zcrx_held_bytes(const struct t_zcrx_rx *rx);
  * reaping) until the kernel flags a CQ overflow. 0 or T_EXIT_FAIL.
  */
 int t_zcrx_fill_cq(struct t_zcrx_rx *rx, int timeout_ms);
+/* The ring's /proc/self/fdinfo (SQ/CQ state, overflow list) to stderr. */
+void t_zcrx_dump_ring(const struct t_zcrx *z);
 /* copy_cqes/copy_bytes from the stats block, zc_bytes = off - copy_bytes. */
 void t_zcrx_rx_stats(struct t_zcrx_rx *rx);
 /* One line: what, bytes total, zero-copy, copied, CQEs, re-arms, events. */
@@ -195,6 +198,8 @@ struct t_zcrx_nsim {
 };
 
 int t_zcrx_nsim_setup(struct t_zcrx_nsim *n);
+/* For failures: link statistics of both ports, the sender's TCP state. */
+void t_zcrx_nsim_dump(const struct t_zcrx_nsim *n, pid_t sender);
 void t_zcrx_nsim_cleanup(struct t_zcrx_nsim *n);
 
 /*
