@@ -13,7 +13,7 @@
  * until all 8 MiB have arrived intact. Then a 16 MiB stream whose buffers
  * are given back with FLUSH_RQ after every batch (into a 1 MiB area, so
  * requests may end with ENOMEM and are re-armed). Over a veth pair between
- * two network namespaces, with the refill ring in kernel memory: 64 MiB,
+ * two network namespaces, with the refill ring in kernel memory: 32 MiB,
  * all copied. Skips on kernels without device-less zcrx and statistics.
  */
 #include <errno.h>
@@ -218,8 +218,8 @@ int main(void)
 	ret = t_zcrx_veth_pair(&p);
 	if (ret)
 		return ret;
-	ret = stream(&p, 5434, 64ULL << 20, 32UL << 20,
-		     IO_URING_ZCRX_RQ_KERNEL, false, "veth, 64 MiB");
+	ret = stream(&p, 5434, 32ULL << 20, 32UL << 20,
+		     IO_URING_ZCRX_RQ_KERNEL, false, "veth, 32 MiB");
 	t_nsim_pair_destroy(&p);
 	return ret;
 }

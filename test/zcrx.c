@@ -768,10 +768,17 @@ void t_zcrx_nsim_dump(const struct t_zcrx_nsim *n, pid_t sender)
 		t_run("ip -n %s -s link show dev %s >&2", n->pair.netns[i],
 		      n->pair.ifname[i]);
 	}
+	i = t_netns_visit(n->ns);
+	if (i >= 0) {
+		fprintf(stderr, "--- receiver's /proc/net/tcp\n");
+		t_run("cat /proc/net/tcp >&2");
+		t_netns_leave(i);
+	}
 	if (sender > 0) {
 		fprintf(stderr, "--- sender's /proc/net/tcp and netstat\n");
 		t_run("cat /proc/%d/net/tcp >&2", (int)sender);
-		t_run("grep -A1 TcpExt: /proc/%d/net/netstat >&2", (int)sender);
+		t_run("grep -A1 TcpExt: /proc/%d/net/netstat | cut -c1-400 >&2",
+		      (int)sender);
 	}
 }
 
