@@ -137,7 +137,15 @@ static int flush_held(const struct t_nsim_pair *p)
 		if (rx.eof)
 			break;
 		held = t_zcrx_held_bytes(&rx);
-		if (!rx.stalled || !held || held > area_len) {
+		if (rx.stalled && !held) {
+			ret = t_fail("no completion for %d ms after %llu bytes with every buffer returned and flushed, the request armed (%llu requests)",
+				     rx.timeout_ms,
+				     (unsigned long long)rx.off,
+				     (unsigned long long)rx.arms);
+			t_zcrx_dump_ring(&z);
+			goto out;
+		}
+		if (!rx.stalled || held > area_len) {
 			ret = t_fail("holding every buffer of a %zu-byte area: stalled %d with %llu bytes held after %llu",
 				     area_len, rx.stalled,
 				     (unsigned long long)held,
