@@ -135,7 +135,8 @@ int io_query(void __user *arg, unsigned int nr_args)
 			return ret;
 		uhdr = u64_to_user_ptr(next_hdr);
 
-		if (++nr >= IO_MAX_QUERY_ENTRIES && uhdr)
+		/* upstream refuses a chain of exactly this many, too */
+		if (++nr >= IO_MAX_QUERY_ENTRIES)
 			return -ERANGE;
 		if (fatal_signal_pending(current))
 			return -EINTR;

@@ -709,8 +709,6 @@ static int io_zcrx_check_reg(struct io_ring_ctx *ctx,
 		reg->rq_entries = IO_ZCRX_RQ_MAX_ENTRIES;
 	}
 	reg->rq_entries = roundup_pow_of_two(reg->rq_entries);
-	if (!reg->region_ptr)
-		return -EINVAL;
 
 	/* buffers are pages: larger ones need a driver that can use them */
 	if (reg->rx_buf_len) {
@@ -751,7 +749,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	if (!(ctx->flags & IORING_SETUP_DEFER_TASKRUN) ||
 	    !(ctx->flags & IORING_SETUP_CQE32))
 		return -EINVAL;
-	if (nr_args != 1)
+	if (!arg || nr_args != 1)
 		return -EINVAL;
 	if (copy_from_user(&reg, arg, sizeof(reg)))
 		return -EFAULT;
