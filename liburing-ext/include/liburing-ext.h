@@ -127,6 +127,17 @@ struct io_uring_zcrx_ifq_opts {
 	__u32 rx_buf_len;	/* buffer size, 0 for the page size */
 	__u32 rq_mem;		/* enum io_uring_zcrx_rq_mem */
 	const struct io_uring_zcrx_area *area;
+	/*
+	 * An event descriptor (struct zcrx_event_desc), registered when
+	 * either of these is non-zero. event_flags: its flags, 0 or
+	 * ZCRX_EVENT_DESC_FLAG_STATS for a struct zcrx_stats block that the
+	 * library places in the refill region (io_uring_zcrx_ifq.stats);
+	 * event_mask: its type_mask, the events (1 << ZCRX_EVENT_*) that
+	 * post a CQE with user_data event_user_data.
+	 */
+	__u32 event_flags;
+	__u32 event_mask;
+	__u64 event_user_data;
 };
 
 /* A registered interface queue, filled by io_uring_zcrx_ifq_setup(). */
@@ -137,6 +148,11 @@ struct io_uring_zcrx_ifq {
 	char *area_base;		/* CPU address of area offset 0 */
 	__u64 area_len;
 	__u64 area_token;		/* rq_area_token: area id << 48 */
+	/*
+	 * The statistics block the kernel keeps current (copy_count,
+	 * copy_bytes), with event_flags ZCRX_EVENT_DESC_FLAG_STATS; else NULL.
+	 */
+	volatile struct zcrx_stats *stats;
 
 	/* private to liburing-ext */
 	void *region;

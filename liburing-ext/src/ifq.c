@@ -10,6 +10,9 @@
 
 #include "lib.h"
 
+/* Bytes for a struct zcrx_stats at the end of the refill region */
+#define STATS_SLOT	64
+
 static size_t align_up(size_t len, size_t align)
 {
 	return (len + align - 1) & ~(align - 1);
@@ -38,6 +41,9 @@ int io_uring_zcrx_ifq_setup(struct io_uring *ring,
 	struct io_uring_zcrx_area_reg area_reg;
 	struct io_uring_region_desc rd;
 	struct io_uring_zcrx_ifq_reg reg;
+	struct zcrx_event_desc desc;
+	bool stats = opts->event_flags & ZCRX_EVENT_DESC_FLAG_STATS;
+	size_t stats_off = 0;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	char *region = NULL;
 	int ret;
@@ -51,10 +57,15 @@ int io_uring_zcrx_ifq_setup(struct io_uring *ring,
 
 	/*
 	 * The kernel rounds the entries up to a power of two; the header
-	 * (head, tail, padding: 128 bytes on x86-64) fits in one page.
+	 * (head, tail, padding: 128 bytes on x86-64) fits in one page. A
+	 * statistics block goes in the last STATS_SLOT bytes, past the
+	 * entries.
 	 */
 	ifq->region_len = align_up(page + (size_t)roundup_pow2(opts->rq_entries) *
-				   sizeof(struct io_uring_zcrx_rqe), page);
+				   sizeof(struct io_uring_zcrx_rqe) +
+				   (stats ? STATS_SLOT : 0), page);
+	if (stats)
+		stats_off = ifq->region_len - STATS_SLOT;
 	memset(&rd, 0, sizeof(rd));
 	rd.size = ifq->region_len;
 	if (opts->rq_mem == IO_URING_ZCRX_RQ_USER) {
@@ -85,6 +96,14 @@ int io_uring_zcrx_ifq_setup(struct io_uring *ring,
 	reg.rx_buf_len = opts->rx_buf_len;
 	reg.area_ptr = (__u64)(uintptr_t)&area_reg;
 	reg.region_ptr = (__u64)(uintptr_t)&rd;
+	if (opts->event_flags || opts->event_mask) {
+		memset(&desc, 0, sizeof(desc));
+		desc.user_data = opts->event_user_data;
+		desc.type_mask = opts->event_mask;
+		desc.flags = opts->event_flags;
+		desc.stats_offset = stats_off;
+		reg.event_desc = (__u64)(uintptr_t)&desc;
+	}
 
 	ret = io_uring_register_ifq(ring, &reg);
 	if (ret)
@@ -113,6 +132,8 @@ int io_uring_zcrx_ifq_setup(struct io_uring *ring,
 	ifq->area_base = (char *)area->addr;
 	ifq->area_len = area->len;
 	ifq->area_token = area_reg.rq_area_token;
+	if (stats)
+		ifq->stats = (volatile struct zcrx_stats *)(region + stats_off);
 	return 0;
 fail:
 	io_uring_zcrx_ifq_free(ifq);
