@@ -264,6 +264,17 @@ struct io_uring_zcrx_rq {
 	void *ring_ptr;
 };
 
+/*
+ * struct io_uring_sqe's zcrx_ifq_idx, RECV_ZC's ifq id: upstream has it in
+ * the union with file_index (byte 44), liburing 2.3's io_uring.h lacks it.
+ * A program's sqe->zcrx_ifq_idx names file_index. struct io_uring_sqe is
+ * complete here (liburing.h and the kernel's io_uring.h share one include
+ * guard), so no definition of the member itself is renamed.
+ */
+#ifndef zcrx_ifq_idx
+#define zcrx_ifq_idx	file_index
+#endif
+
 LIBURING_EXT_CHECK_SIZE(struct io_uring_region_desc, 64);
 LIBURING_EXT_CHECK_SIZE(struct io_uring_zcrx_rqe, 16);
 LIBURING_EXT_CHECK_SIZE(struct io_uring_zcrx_cqe, 16);
