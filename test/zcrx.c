@@ -20,22 +20,6 @@
 #include "devmem.h"
 #include "zcrx.h"
 
-#define T_ZCRX_STATS_SLOT	64	/* bytes at the end of the region */
-
-static size_t align_up(size_t len, size_t align)
-{
-	return (len + align - 1) & ~(align - 1);
-}
-
-static unsigned int roundup_pow2(unsigned int n)
-{
-	unsigned int p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 int t_zcrx_ring_init(struct io_uring *ring, unsigned int sq, unsigned int cq)
 {
 	struct io_uring_params p;
@@ -91,113 +75,6 @@ int t_zcrx_require(bool nodev)
 	return 0;
 }
 
-/*
- * IORING_REGISTER_ZCRX_IFQ by hand, as io_uring_zcrx_ifq_setup() does it
- * plus an event descriptor with a statistics block at the end of the
- * refill region, past the entries. Fills z->ifq as liburing-ext would, so
- * its refill helpers and io_uring_zcrx_ifq_free() work on it.
- */
-static int register_with_stats(struct t_zcrx *z, const struct t_zcrx_opts *o,
-			       unsigned int rq_entries)
-{
-	struct io_uring_zcrx_ifq *ifq = &z->ifq;
-	struct io_uring_zcrx_area_reg area_reg;
-	struct io_uring_zcrx_ifq_reg reg;
-	struct io_uring_region_desc rd;
-	struct zcrx_event_desc desc;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t stats_off;
-	char *region = NULL;
-	int self = -1, ret;
-
-	memset(ifq, 0, sizeof(*ifq));
-	/* header (128 bytes on x86-64) in the first page, then entries */
-	ifq->region_len = align_up(page + (size_t)roundup_pow2(rq_entries) *
-				   sizeof(struct io_uring_zcrx_rqe) +
-				   T_ZCRX_STATS_SLOT, page);
-	stats_off = ifq->region_len - T_ZCRX_STATS_SLOT;
-
-	memset(&rd, 0, sizeof(rd));
-	rd.size = ifq->region_len;
-	if (o->rq_mem == IO_URING_ZCRX_RQ_USER) {
-		region = mmap(NULL, ifq->region_len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (region == MAP_FAILED)
-			return -errno;
-		madvise(region, ifq->region_len, MADV_DONTFORK);
-		ifq->region = region;
-		rd.user_addr = (__u64)(uintptr_t)region;
-		rd.flags = IORING_MEM_REGION_TYPE_USER;
-	}
-
-	memset(&area_reg, 0, sizeof(area_reg));
-	area_reg.addr = (__u64)(uintptr_t)z->area.addr;
-	area_reg.len = z->area.len;
-
-	memset(&desc, 0, sizeof(desc));
-	/* statistics only: event CQEs are the events tests' business */
-	desc.user_data = T_ZCRX_EVENT_UD;
-	desc.flags = ZCRX_EVENT_DESC_FLAG_STATS;
-	desc.stats_offset = stats_off;
-
-	memset(&reg, 0, sizeof(reg));
-	reg.if_idx = o->ifindex;
-	reg.if_rxq = o->rxq;
-	reg.rq_entries = rq_entries;
-	reg.flags = o->nodev ? ZCRX_REG_NODEV : 0;
-	reg.area_ptr = (__u64)(uintptr_t)&area_reg;
-	reg.region_ptr = (__u64)(uintptr_t)&rd;
-	reg.event_desc = (__u64)(uintptr_t)&desc;
-
-	if (o->ns) {
-		self = t_netns_visit(o->ns);
-		if (self < 0) {
-			ret = self;
-			goto fail;
-		}
-	}
-	ret = io_uring_register_ifq(&z->ring, &reg);
-	if (self >= 0)
-		t_netns_leave(self);
-	if (ret)
-		goto fail;
-
-	if (o->rq_mem == IO_URING_ZCRX_RQ_KERNEL) {
-		region = mmap(NULL, ifq->region_len, PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_POPULATE, z->ring.ring_fd,
-			      (off_t)rd.mmap_offset);
-		if (region == MAP_FAILED) {
-			ret = -errno;
-			goto fail;
-		}
-		ifq->region = region;
-	}
-
-	ifq->zcrx_id = reg.zcrx_id;
-	ifq->rx_buf_len = reg.rx_buf_len ? reg.rx_buf_len : (__u32)page;
-	ifq->rq.ring_ptr = region;
-	ifq->rq.khead = (__u32 *)(region + reg.offsets.head);
-	ifq->rq.ktail = (__u32 *)(region + reg.offsets.tail);
-	ifq->rq.rqes = (struct io_uring_zcrx_rqe *)(region + reg.offsets.rqes);
-	ifq->rq.ring_entries = reg.rq_entries;
-	ifq->rq.rq_tail = IO_URING_READ_ONCE(*ifq->rq.ktail);
-	ifq->area_base = (char *)z->area.addr;
-	ifq->area_len = z->area.len;
-	ifq->area_token = area_reg.rq_area_token;
-	z->stats = (volatile struct zcrx_stats *)(region + stats_off);
-	if (reg.offsets.rqes + (size_t)reg.rq_entries *
-	    sizeof(struct io_uring_zcrx_rqe) > stats_off) {
-		/* the kernel's layout differs from what was assumed */
-		ret = -EOVERFLOW;
-		goto fail;
-	}
-	return 0;
-fail:
-	io_uring_zcrx_ifq_free(ifq);
-	z->stats = NULL;
-	return ret;
-}
-
 int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 {
 	size_t area_len = o->area_len ? o->area_len : 32UL << 20;
@@ -227,7 +104,7 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 	/* a stream sender fork()ed later need not copy the pinned area */
 	madvise(z->area.addr, z->area.len, MADV_DONTFORK);
 
-	if (o->no_stats) {
+	{
 		struct io_uring_zcrx_ifq_opts io = {
 			.if_idx = o->ifindex,
 			.if_rxq = o->rxq,
@@ -235,9 +112,13 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 			.flags = o->nodev ? ZCRX_REG_NODEV : 0,
 			.rq_mem = (__u32)o->rq_mem,
 			.area = &z->area,
+			/* statistics only: no event CQEs */
+			.event_flags = o->no_stats ? 0 :
+				       ZCRX_EVENT_DESC_FLAG_STATS,
 		};
 		int self = -1;
 
+		/* the device is looked up in the caller's netns */
 		if (o->ns) {
 			self = t_netns_visit(o->ns);
 			if (self < 0) {
@@ -248,11 +129,14 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 		ret = io_uring_zcrx_ifq_setup(&z->ring, &io, &z->ifq);
 		if (self >= 0)
 			t_netns_leave(self);
-	} else {
-		ret = register_with_stats(z, o, rq_entries);
 	}
 	if (ret)
 		goto fail;
+	z->stats = z->ifq.stats;
+	if (!o->no_stats && !z->stats) {
+		ret = -EPROTO;
+		goto fail;
+	}
 	return 0;
 fail:
 	t_zcrx_cleanup(z);

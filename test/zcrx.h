@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zcrx test helpers: a ring set up for zcrx, an ifq registered through
- * liburing-ext with a zcrx_stats block (event_desc FLAG_STATS) in its
- * refill region, the netdevsim, loopback and veth set-ups the data tests
- * receive over, and a RECV_ZC receive loop that checks every byte against
- * the stream pattern (helpers.h t_pattern_*), gives buffers back through
- * the refill ring, re-arms the multishot request after ENOSPC and counts
- * what it saw.
+ * zcrx test helpers: a ring set up for zcrx, an ifq registered with
+ * liburing-ext's io_uring_zcrx_ifq_setup() with a zcrx_stats block (event
+ * descriptor FLAG_STATS) in its refill region, the netdevsim, loopback
+ * and veth set-ups the data tests receive over, and a RECV_ZC receive
+ * loop that checks every byte against the stream pattern (helpers.h
+ * t_pattern_*), gives buffers back through the refill ring, re-arms the
+ * multishot request after ENOSPC and counts what it saw.
  *
  * Functions returning int give 0, T_EXIT_SKIP or T_EXIT_FAIL (reported)
  * unless said to return a negative errno.
@@ -57,10 +57,9 @@ struct t_zcrx_opts {
 	unsigned int cq_entries; /* default 4096 */
 	int rq_mem;		/* enum io_uring_zcrx_rq_mem */
 	/*
-	 * Register with io_uring_zcrx_ifq_setup() and no event descriptor;
-	 * default: by hand (io_uring_register_ifq()) with an event_desc of
-	 * FLAG_STATS (type_mask 0: no event CQEs), giving a liburing-ext ifq
-	 * handle all the same (liburing-ext's options have no event_desc).
+	 * No event descriptor; default: event_flags
+	 * ZCRX_EVENT_DESC_FLAG_STATS (event_mask 0: no event CQEs), so that
+	 * liburing-ext puts a zcrx_stats block in the refill region.
 	 */
 	bool no_stats;
 };
@@ -69,7 +68,7 @@ struct t_zcrx {
 	struct io_uring ring;
 	struct io_uring_zcrx_area area;
 	struct io_uring_zcrx_ifq ifq;
-	/* in the refill region; NULL with no_stats */
+	/* ifq.stats, in the refill region; NULL with no_stats */
 	volatile struct zcrx_stats *stats;
 	bool nodev;
 	bool ring_up;
