@@ -17,7 +17,8 @@
  *     to EOF, through full refill rings (FLUSH_RQ), ENOMEM and ENOSPC
  *     re-arms;
  *   - device-less with a 2 MiB huge page area (-A huge), 64 MiB, when
- *     huge pages can be reserved.
+ *     huge pages can be reserved, in RECV_ZC requests of 1 MiB each (-l):
+ *     at least 63 end at their length and are re-armed.
  * Skips on kernels without zcrx (the host); a part whose kernel feature
  * is missing (netdevsim, NODEV, huge pages) is skipped alone.
  */
@@ -151,6 +152,7 @@ struct run {
 	char *const *rx_args;	/* options after the program, NULL-ended */
 	uint64_t total;		/* bytes the sender sends */
 	bool want_eof;		/* else the receive ends at -s */
+	uint64_t min_len_ends;	/* requests ended at their -l length */
 	enum { ZC_MOST, ZC_NONE } zc;
 };
 
@@ -219,6 +221,13 @@ static int run(const struct run *r)
 	    summary_get(sum, "cqes")) {
 		t_fail("%s: buffers returned + held != CQEs in '%s'", r->what,
 		       sum);
+		goto out;
+	}
+	if (summary_get(sum, "len_ends") < r->min_len_ends) {
+		t_fail("%s: %llu requests ended at their length, want >= %llu",
+		       r->what,
+		       (unsigned long long)summary_get(sum, "len_ends"),
+		       (unsigned long long)r->min_len_ends);
 		goto out;
 	}
 	if (stats != 1) {
@@ -331,7 +340,7 @@ static int nodev_part(void)
 	struct t_nsim_pair p;
 	char *bulk_args[] = { "-n", "-s", "268435456", "-R", NULL };
 	char *small_args[] = { "-n", "-S", "1M", "-r", "64", "-c", "64", NULL };
-	char *huge_args[] = { "-n", "-A", "huge", "-S", "32M", NULL };
+	char *huge_args[] = { "-n", "-A", "huge", "-S", "32M", "-l", "1M", NULL };
 	struct run r = { .zc = ZC_NONE };
 	long huge_old;
 	int ret;
@@ -369,6 +378,7 @@ static int nodev_part(void)
 	r.port = "5434";
 	r.rx_args = huge_args;
 	r.total = 64 * MIB;
+	r.min_len_ends = 63;
 	ret = run(&r);
 	huge_restore(huge_old);
 out:

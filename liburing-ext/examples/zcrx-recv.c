@@ -74,6 +74,7 @@ static struct {
 	int rq_mem;
 	unsigned int cq_entries;
 	uint64_t size;		/* 0: until EOF */
+	unsigned int req_max;	/* length limit of one request, 0: none */
 	bool verify;
 	int timeout;		/* seconds, 0: none */
 	bool no_hds;
@@ -146,6 +147,8 @@ static void usage(const char *prog, int code)
 		"  -c ENTRIES  CQ entries (default 4096)\n"
 		"  -s SIZE     receive SIZE bytes, then stop (RECV_ZC length\n"
 		"              limit); default: until the sender closes\n"
+		"  -l SIZE     end each RECV_ZC request after SIZE bytes and\n"
+		"              arm a new one (default: one request for all)\n"
 		"  -v          verify every byte against zcrx-send's pattern\n"
 		"  -t SECONDS  fail when nothing arrives for SECONDS (default: wait)\n"
 		"  -H          leave header split alone (default: turn it on, with\n"
@@ -192,7 +195,7 @@ static void parse_args(int argc, char **argv)
 	size_t i;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "i:q:np:6A:S:r:Rc:s:vt:HXh")) != -1) {
+	while ((opt = getopt(argc, argv, "i:q:np:6A:S:r:Rc:s:l:vt:HXh")) != -1) {
 		switch (opt) {
 		case 'i':
 			cfg.ifname = optarg;
@@ -233,6 +236,11 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 's':
 			cfg.size = parse_size(optarg);
+			break;
+		case 'l':
+			cfg.req_max = (unsigned int)parse_size(optarg);
+			if (!cfg.req_max || cfg.req_max > REQ_MAX)
+				die("-l: 1 to %u bytes", REQ_MAX);
 			break;
 		case 'v':
 			cfg.verify = true;
@@ -418,10 +426,12 @@ static void arm(void)
 
 	if (!sqe)
 		die("no SQE");
-	req_len = 0;
+	req_len = cfg.req_max;
 	if (cfg.size) {
+		unsigned int max = cfg.req_max ? cfg.req_max : REQ_MAX;
+
 		left = cfg.size - st.bytes;
-		req_len = left > REQ_MAX ? REQ_MAX : (unsigned int)left;
+		req_len = left > max ? max : (unsigned int)left;
 	}
 	io_uring_prep_recv_zc(sqe, sock_fd, ifq.zcrx_id, req_len, 0);
 	io_uring_sqe_set_data64(sqe, UD_RECV);
