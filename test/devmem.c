@@ -45,10 +45,12 @@
 #define T_NETDEV_A_PAGE_POOL_INFLIGHT	4
 #define T_NETDEV_A_PAGE_POOL_DETACH_TIME 6
 #define T_NETDEV_A_PAGE_POOL_DMABUF	7
+#define T_NETDEV_A_PAGE_POOL_IO_URING	8
 #define T_NETDEV_A_QUEUE_ID		1
 #define T_NETDEV_A_QUEUE_IFINDEX	2
 #define T_NETDEV_A_QUEUE_TYPE		3
 #define T_NETDEV_A_QUEUE_DMABUF		5
+#define T_NETDEV_A_QUEUE_IO_URING	6
 #define T_NETDEV_QUEUE_TYPE_RX		0
 #define T_NETDEV_A_DMABUF_IFINDEX	1
 #define T_NETDEV_A_DMABUF_QUEUES	2
@@ -326,28 +328,29 @@ void t_devmem_unbind(struct t_binding *b)
 
 /* queue and page pool introspection */
 
-struct queue_reply {
-	uint32_t dmabuf;
-};
-
 static int queue_cb(const struct nlattr *a, void *arg)
 {
-	struct queue_reply *r = arg;
+	struct t_queue_info *q = arg;
 
-	if (__io_uring_ext_nla_type(a) == T_NETDEV_A_QUEUE_DMABUF &&
-	    __io_uring_ext_nla_len(a) >= 4)
-		memcpy(&r->dmabuf, __io_uring_ext_nla_data(a), 4);
+	switch (__io_uring_ext_nla_type(a)) {
+	case T_NETDEV_A_QUEUE_DMABUF:
+		if (__io_uring_ext_nla_len(a) >= 4)
+			memcpy(&q->dmabuf, __io_uring_ext_nla_data(a), 4);
+		break;
+	case T_NETDEV_A_QUEUE_IO_URING:
+		q->io_uring = true;
+		break;
+	}
 	return 0;
 }
 
-int t_queue_dmabuf(const char *ns, int ifindex, unsigned int rxq,
-		   uint32_t *dmabuf)
+int t_queue_get(const char *ns, int ifindex, unsigned int rxq,
+		struct t_queue_info *q)
 {
 	struct __io_uring_ext_nlmsg m;
-	struct queue_reply r = { 0 };
 	int family, fd, ret;
 
-	*dmabuf = 0;
+	memset(q, 0, sizeof(*q));
 	fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &family);
 	if (fd < 0)
 		return fd;
@@ -358,10 +361,20 @@ int t_queue_dmabuf(const char *ns, int ifindex, unsigned int rxq,
 	    put_u32(&m, T_NETDEV_A_QUEUE_TYPE, T_NETDEV_QUEUE_TYPE_RX))
 		ret = -EMSGSIZE;
 	else
-		ret = __io_uring_ext_nl_talk(fd, &m, queue_cb, &r);
+		ret = __io_uring_ext_nl_talk(fd, &m, queue_cb, q);
 	close(fd);
-	if (!ret)
-		*dmabuf = r.dmabuf;
+	if (ret)
+		memset(q, 0, sizeof(*q));
+	return ret;
+}
+
+int t_queue_dmabuf(const char *ns, int ifindex, unsigned int rxq,
+		   uint32_t *dmabuf)
+{
+	struct t_queue_info q;
+	int ret = t_queue_get(ns, ifindex, rxq, &q);
+
+	*dmabuf = q.dmabuf;
 	return ret;
 }
 
@@ -427,6 +440,9 @@ static int pool_cb(const struct nlattr *a, void *arg)
 	case T_NETDEV_A_PAGE_POOL_DMABUF:
 		p->has_dmabuf = true;
 		p->dmabuf = (uint32_t)nla_uint(a);
+		break;
+	case T_NETDEV_A_PAGE_POOL_IO_URING:
+		p->has_io_uring = true;
 		break;
 	}
 	return 0;

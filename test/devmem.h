@@ -95,6 +95,16 @@ void t_devmem_unbind(struct t_binding *b);
 /* Whether the netdev netlink family exists in @ns: 1, 0, or -errno. */
 int t_netdev_family(const char *ns);
 
+/* What QUEUE_GET says about an rx queue's memory provider. */
+struct t_queue_info {
+	uint32_t dmabuf;		/* NETDEV_A_QUEUE_DMABUF, 0: absent */
+	bool io_uring;			/* NETDEV_A_QUEUE_IO_URING present */
+};
+
+/* QUEUE_GET of rx queue @rxq: 0 with *q filled, or -errno. */
+int t_queue_get(const char *ns, int ifindex, unsigned int rxq,
+		struct t_queue_info *q);
+
 /*
  * QUEUE_GET of rx queue @rxq: 0 with *dmabuf the NETDEV_A_QUEUE_DMABUF
  * attribute (0 when absent), or -errno.
@@ -115,6 +125,7 @@ struct t_page_pool {
 	uint32_t ifindex;		/* 0: not reported (loopback) */
 	bool has_dmabuf;
 	uint32_t dmabuf;
+	bool has_io_uring;		/* NETDEV_A_PAGE_POOL_IO_URING */
 	uint64_t inflight;
 	uint64_t detach_time;
 };
