@@ -967,6 +967,18 @@ static bool io_zcrx_queue_cqe(struct io_kiocb *req, struct net_iov *niov,
 	return true;
 }
 
+struct io_zcrx_args {
+	struct io_kiocb		*req;
+	struct io_zcrx_ifq	*ifq;
+	unsigned int		nr_skbs;
+	/*
+	 * Why the last read stopped short, if it did: no room in the CQ or
+	 * no free buffer to copy into. The request must end with it even if
+	 * some data was posted, as the socket may never wake it up again.
+	 */
+	int			err;
+};
+
 static struct net_iov *io_zcrx_alloc_fallback(struct io_zcrx_ifq *ifq)
 {
 	struct io_zcrx_area *area = ifq->area;
@@ -994,11 +1006,12 @@ static struct net_iov *io_zcrx_alloc_fallback(struct io_zcrx_ifq *ifq)
  * which may cross into the following pages, into free area buffers, one
  * CQE per buffer. Returns the bytes copied, or an error if none were.
  */
-static ssize_t io_zcrx_copy_chunk(struct io_kiocb *req,
-				  struct io_zcrx_ifq *ifq,
+static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 				  struct page *src_page, size_t src_off,
 				  size_t len)
 {
+	struct io_zcrx_ifq *ifq = args->ifq;
+	struct io_kiocb *req = args->req;
 	size_t copied = 0;
 	int ret = 0;
 
@@ -1045,38 +1058,37 @@ static ssize_t io_zcrx_copy_chunk(struct io_kiocb *req,
 		len -= copy_len;
 		copied += copy_len;
 	}
+	if (ret)
+		args->err = ret;
 	return copied ? copied : ret;
 }
 
-static int io_zcrx_recv_frag(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
+static int io_zcrx_recv_frag(struct io_zcrx_args *args,
 			     const skb_frag_t *frag, int off, int len)
 {
 	struct net_iov *niov;
 
 	off += skb_frag_off(frag);
 	if (!skb_frag_is_net_iov(frag))
-		return io_zcrx_copy_chunk(req, ifq, skb_frag_page(frag), off,
-					  len);
+		return io_zcrx_copy_chunk(args, skb_frag_page(frag), off, len);
 
 	niov = netmem_to_net_iov(skb_frag_netmem(frag));
 	if (niov->type != NET_IOV_IOURING ||
-	    io_zcrx_iov_to_area(niov)->ifq != ifq)
+	    io_zcrx_iov_to_area(niov)->ifq != args->ifq) {
+		args->err = -EFAULT;
 		return -EFAULT;
+	}
 
-	if (!io_zcrx_queue_cqe(req, niov, ifq, off, len))
+	if (!io_zcrx_queue_cqe(args->req, niov, args->ifq, off, len)) {
+		args->err = -ENOSPC;
 		return -ENOSPC;
+	}
 
 	/* the CQE hands user space a pool reference and a user reference */
 	page_pool_ref_netmem(net_iov_to_netmem(niov));
 	io_zcrx_get_niov_uref(niov);
 	return len;
 }
-
-struct io_zcrx_args {
-	struct io_kiocb		*req;
-	struct io_zcrx_ifq	*ifq;
-	unsigned int		nr_skbs;
-};
 
 /*
  * Post @len bytes of @skb from @offset: frags of this ifq's area as they
@@ -1094,8 +1106,7 @@ static int io_zcrx_recv_data(struct io_zcrx_args *args, struct sk_buff *skb,
 		size_t to_copy = min_t(size_t, skb_headlen(skb) - offset, len);
 		ssize_t copied;
 
-		copied = io_zcrx_copy_chunk(args->req, args->ifq,
-					    virt_to_page(skb->data),
+		copied = io_zcrx_copy_chunk(args, virt_to_page(skb->data),
 					    offset_in_page(skb->data) + offset,
 					    to_copy);
 		if (copied < 0) {
@@ -1116,8 +1127,8 @@ static int io_zcrx_recv_data(struct io_zcrx_args *args, struct sk_buff *skb,
 		if (offset < end) {
 			size_t copy = min_t(size_t, end - offset, len);
 
-			ret = io_zcrx_recv_frag(args->req, args->ifq, frag,
-						offset - start, copy);
+			ret = io_zcrx_recv_frag(args, frag, offset - start,
+						copy);
 			if (ret < 0)
 				goto out;
 			offset += ret;
@@ -1191,6 +1202,9 @@ static int io_zcrx_tcp_recvmsg(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 	ret = tcp_read_sock(sk, &rd_desc, io_zcrx_recv_skb);
 	if (len && ret > 0)
 		*outlen = len - ret;
+	/* what was read is posted; the error ends the request after it */
+	if (args.err)
+		ret = args.err;
 	if (ret <= 0) {
 		if (ret < 0 || sock_flag(sk, SOCK_DONE))
 			goto out;

@@ -267,7 +267,22 @@ cmd_build() {
 	note "building $FLAVOUR kernel"
 	kmake "$KDIR/obj-$FLAVOUR" bzImage
 	cp "$KDIR/obj-$FLAVOUR/arch/x86/boot/bzImage" "$KDIR/bzImage-$FLAVOUR"
+	check_uapi "$KDIR/obj-$FLAVOUR"
 	note "$KDIR/bzImage-$FLAVOUR ready ($((SECONDS - t0)) s)"
+}
+
+# The series' UAPI headers, installed, must match uapi.md: the host test
+# test/uapi-layout.c built against them instead of liburing-ext's.
+check_uapi() {
+	local obj=$1 hdr=$1/usr-headers
+	kmake "$obj" headers_install INSTALL_HDR_PATH="$hdr" >/dev/null
+	cc -O2 -Wall -Werror -D_GNU_SOURCE -DZCRX_UAPI_KERNEL -isystem "$hdr/include" \
+		-o "$obj/uapi-layout-kernel" \
+		"$ROOT/test/uapi-layout.c" "$ROOT/test/helpers.c" ||
+		die "test/uapi-layout.c does not build against the series' UAPI"
+	"$obj/uapi-layout-kernel" >/dev/null ||
+		die "the series' UAPI headers differ from uapi.md (run $obj/uapi-layout-kernel)"
+	note "UAPI headers match uapi.md (test/uapi-layout.c)"
 }
 
 cmd_check_series() {

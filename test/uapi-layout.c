@@ -3,12 +3,22 @@
  * Description: the zcrx UAPI header of liburing-ext has the numbers, struct
  * sizes, field offsets and field types of the upstream ABI (uapi.md, for
  * x86-64). A host test: it needs no kernel support.
+ *
+ * Built with ZCRX_UAPI_KERNEL, it checks the UAPI headers of the kernel
+ * series instead (installed with make headers_install; scripts/kernel.sh
+ * does that after each build), skipping what this kernel does not have.
  */
 #include <stddef.h>
 #include <string.h>
 
+#ifdef ZCRX_UAPI_KERNEL
+#include <linux/io_uring.h>
+#include <linux/io_uring/query.h>
+#define LIBURING_EXT_NATIVE_ZCRX	0
+#else
 #include <liburing.h>
 #include <liburing-ext/zcrx-uapi.h>
+#endif
 
 #include "helpers.h"
 
@@ -99,20 +109,30 @@ static void check_numbers(void)
 {
 	CONST(IORING_OP_RECV_ZC, 58);
 	CONST(IORING_REGISTER_ZCRX_IFQ, 32);
+#ifndef ZCRX_UAPI_KERNEL	/* not in the 6.12 series */
 	CONST(IORING_REGISTER_MEM_REGION, 34);
+#endif
 	CONST(IORING_REGISTER_QUERY, 35);
 	CONST(IORING_REGISTER_ZCRX_CTRL, 36);
 	CONST(IORING_SETUP_CLAMP, 1U << 4);
 	CONST(IORING_SETUP_CQE32, 1U << 11);
 	CONST(IORING_SETUP_DEFER_TASKRUN, 1U << 13);
+#ifndef ZCRX_UAPI_KERNEL	/* not in the 6.12 series */
 	CONST(IORING_SETUP_CQE_MIXED, 1U << 18);
+#endif
+#ifndef ZCRX_UAPI_KERNEL	/* not in the 6.12 series */
 	CONST(IORING_CQE_F_32, 1U << 15);
+#endif
 	CONST(IORING_CQE_F_MORE, 1U << 1);
 	CONST(IORING_RECVSEND_POLL_FIRST, 1);
 	CONST(IORING_RECV_MULTISHOT, 2);
 	CONST(IORING_MEM_REGION_TYPE_USER, 1);
 	CONST(IORING_OFF_MMAP_MASK, 0xf8000000ULL);
 	CONST(IORING_OFF_PBUF_SHIFT, 16);
+#ifdef ZCRX_UAPI_KERNEL	/* liburing has no name for it */
+	CONST(IORING_OFF_ZCRX_REGION, 0x30000000ULL);
+	CONST(IORING_OFF_ZCRX_SHIFT, 16);
+#endif
 	CONST(IORING_ZCRX_AREA_SHIFT, 48);
 	CONST(IORING_ZCRX_AREA_MASK, ~((1ULL << 48) - 1));
 	CONST(IORING_ZCRX_AREA_DMABUF, 1);
@@ -144,7 +164,8 @@ static void check_sqe(void)
 	NESTED(io_uring_sqe, fd, 4, 4);
 	NESTED(io_uring_sqe, len, 24, 4);
 	NESTED(io_uring_sqe, msg_flags, 28, 4);
-	/* upstream's zcrx_ifq_idx; liburing 2.3 has only file_index here */
+	/* liburing-ext names it on a liburing that has only file_index */
+	FIELD(io_uring_sqe, zcrx_ifq_idx, 44, u32);
 	FIELD(io_uring_sqe, file_index, 44, u32);
 	SIZE(io_uring_cqe, 16);
 }
@@ -247,6 +268,7 @@ static void check_structs(void)
 	FIELD(io_uring_query_opcode, nr_query_opcodes, 40, u32);
 	FIELD(io_uring_query_opcode, __pad, 44, u32);
 
+#ifndef ZCRX_UAPI_KERNEL
 	/* liburing's (2.10) mapped refill ring, not a kernel structure */
 	SIZE(io_uring_zcrx_rq, 40);
 	NESTED(io_uring_zcrx_rq, khead, 0, 8);
@@ -255,6 +277,7 @@ static void check_structs(void)
 	FIELD(io_uring_zcrx_rq, ring_entries, 20, u32);
 	NESTED(io_uring_zcrx_rq, rqes, 24, 8);
 	NESTED(io_uring_zcrx_rq, ring_ptr, 32, 8);
+#endif
 
 	SIZE(io_uring_query_zcrx, 40);
 	FIELD(io_uring_query_zcrx, register_flags, 0, u64);
