@@ -17,7 +17,12 @@
  * an array and hands it to io_uring_zcrx_rq_return_many(); "fast" is the
  * batch fast path: one io_uring_zcrx_rq_reserve() per batch, then per
  * buffer a check of cqe->res, io_uring_zcrx_cqe_ptr() and
- * io_uring_zcrx_rq_add_unchecked(), and one commit. Between batches
+ * io_uring_zcrx_rq_add_unchecked(), and one commit; "put+advance" the
+ * buffer-ring style path: one reserve per batch, per buffer the res check,
+ * io_uring_zcrx_cqe_ptr() and io_uring_zcrx_rq_put(), one
+ * io_uring_zcrx_rq_advance(). "baseline" is the receiver's own loop with
+ * no helper and no return (res check, pointer, one-byte read), which
+ * zcrx-refill-bench.sh subtracts to give the helpers' share. Between batches
  * the "kernel" consumes the ring with one plain store to *khead, so the
  * ring never fills; that store (about two instructions per batch) is in
  * the count.
@@ -58,9 +63,9 @@ static char *ring_mem;
 
 static const unsigned int batches[] = { 1, 8, 32, 128 };
 
-enum mode { ADD_COMMIT, RETURN_MANY, FAST, NR_MODES };
+enum mode { ADD_COMMIT, RETURN_MANY, FAST, PUT, BASELINE, NR_MODES };
 static const char *const mode_name[NR_MODES] = {
-	"add+commit", "return_many", "fast"
+	"add+commit", "return_many", "fast", "put+advance", "baseline"
 };
 
 static void *map(size_t len)
@@ -195,21 +200,89 @@ static __attribute__((noinline)) void run_fast(unsigned int batch)
 	}
 }
 
+/*
+ * The buffer-ring style fast path: space reserved once per batch, per
+ * buffer the cqe->res check, io_uring_zcrx_cqe_ptr() and
+ * io_uring_zcrx_rq_put(), one io_uring_zcrx_rq_advance().
+ */
+static __attribute__((noinline)) void run_put(unsigned int batch)
+{
+	unsigned int mask = io_uring_zcrx_rq_mask(&ifq.rq);
+	const struct cqe32 *c = cqes;
+	unsigned int i, j, n;
+
+	for (i = 0; i < NR_BUFS; i += n) {
+		n = NR_BUFS - i < batch ? NR_BUFS - i : batch;
+		if (io_uring_zcrx_rq_reserve(&ifq.rq, n) != n)
+			die_cqe(i, -ENOBUFS);
+		for (j = 0; j < n; j++, c++) {
+			void *buf;
+
+			if (c->cqe.res <= 0)
+				die_cqe(i + j, c->cqe.res);
+			buf = io_uring_zcrx_cqe_ptr(&ifq, &c->cqe);
+			if (!buf)
+				die_cqe(i + j, -ERANGE);
+			(void)*(volatile char *)buf;
+			io_uring_zcrx_rq_put(&ifq.rq, io_uring_zcrx_cqe_off(&c->cqe),
+					     mask, j);
+		}
+		io_uring_zcrx_rq_advance(&ifq.rq, n);
+		kernel_consume();
+	}
+}
+
+/*
+ * What a receiver does with no helper at all and no buffer return: the
+ * res check, the pointer from the offset (unchecked), the one-byte read,
+ * the loops. Subtracted from the others, it leaves the helpers' cost.
+ */
+static __attribute__((noinline)) void run_baseline(unsigned int batch)
+{
+	const struct cqe32 *c = cqes;
+	unsigned int i, j, n;
+
+	for (i = 0; i < NR_BUFS; i += n) {
+		n = NR_BUFS - i < batch ? NR_BUFS - i : batch;
+		for (j = 0; j < n; j++, c++) {
+			if (c->cqe.res <= 0)
+				die_cqe(i + j, c->cqe.res);
+			(void)*(volatile char *)(ifq.area_base +
+				(c->zcqe.off & ~IORING_ZCRX_AREA_MASK));
+		}
+	}
+	/* the ring as verify() expects it, outside the measured loop */
+}
+
 static void run(enum mode m, unsigned int batch)
 {
-	if (m == ADD_COMMIT)
+	switch (m) {
+	case ADD_COMMIT:
 		run_add_commit(batch);
-	else if (m == RETURN_MANY)
+		break;
+	case RETURN_MANY:
 		run_return_many(batch);
-	else
+		break;
+	case FAST:
 		run_fast(batch);
+		break;
+	case PUT:
+		run_put(batch);
+		break;
+	default:
+		run_baseline(batch);
+		break;
+	}
 }
 
 /* What the kernel would find: every buffer returned, the last ones last. */
-static int verify(__u32 start)
+static int verify(enum mode m, __u32 start)
 {
 	unsigned int i;
 
+	/* the baseline returns nothing */
+	if (m == BASELINE)
+		return 0;
 	if (*ifq.rq.ktail - start != NR_BUFS || ifq.rq.rq_tail != *ifq.rq.ktail ||
 	    *ifq.rq.khead != *ifq.rq.ktail) {
 		fprintf(stderr, "ring: %u returned, want %u\n",
@@ -220,8 +293,11 @@ static int verify(__u32 start)
 		const struct io_uring_zcrx_rqe *rqe =
 			&ifq.rq.rqes[(start + i) & (RQ_ENTRIES - 1)];
 
-		if (rqe->off != cqes[i].zcqe.off ||
-		    rqe->len != (__u32)cqes[i].cqe.res || rqe->__pad) {
+		/* put+advance leaves len, which the kernel ignores, 0 */
+		__u32 len = m == PUT ? 0 : (__u32)cqes[i].cqe.res;
+
+		if (rqe->off != cqes[i].zcqe.off || rqe->len != len ||
+		    rqe->__pad) {
 			fprintf(stderr, "entry %u: off %#llx len %u\n", i,
 				(unsigned long long)rqe->off, rqe->len);
 			return -1;
@@ -259,7 +335,7 @@ int main(void)
 			run(m, batch);
 			CALLGRIND_DUMP_STATS_AT(name);
 			t = bench_now() - t0;
-			if (verify(start))
+			if (verify((enum mode)m, start))
 				return 1;
 			if (!valgrind)
 				printf("%-24s %6.2f ns per buffer\n", name,

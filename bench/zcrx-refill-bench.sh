@@ -35,21 +35,36 @@ valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
 }
 
 # Each client-request dump is callgrind.out.N, N in dump order; the file
-# without a number is the rest of the program at exit.
+# without a number is the rest of the program at exit. One "MODE BATCH IR"
+# line per dump first, then the table: total instructions per buffer, and
+# the helpers' share, the total less the baseline of the same batch size
+# (a receiver's own loop: res check, pointer, one-byte read, no helper).
 n=1
 while [ -f "$out/callgrind.out.$n" ]; do
-	f=$out/callgrind.out.$n
-	awk -v nr="$nr_bufs" '
+	awk '
 		/^desc: Trigger: Client Request: / {
 			sub(/^desc: Trigger: Client Request: /, ""); name = $0
 		}
 		/^(summary|totals): / { ir = $2 }
 		END {
 			split(name, w, " ")
-			mode = (w[1] == "add+commit") ? "" : " (" w[1] ")"
-			printf "batch %s%s: %.1f instructions per buffer\n",
-				w[3], mode, ir / nr
-		}' "$f"
+			print w[1], w[3], ir
+		}' "$out/callgrind.out.$n"
 	n=$((n + 1))
-done
+done > "$out/ir"
 [ "$n" -gt 1 ] || { echo "no callgrind dumps in $out" >&2; exit 1; }
+
+awk -v nr="$nr_bufs" '
+	{ mode[NR] = $1; batch[NR] = $2; ir[NR] = $3 }
+	$1 == "baseline" { base[$2] = $3 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			m = (mode[i] == "add+commit") ? "" : " (" mode[i] ")"
+			line = sprintf("batch %s%s: %.1f instructions per buffer",
+				       batch[i], m, ir[i] / nr)
+			if (mode[i] != "baseline" && batch[i] in base)
+				line = line sprintf(", helpers %.1f",
+					(ir[i] - base[batch[i]]) / nr)
+			print line
+		}
+	}' "$out/ir"

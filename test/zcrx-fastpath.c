@@ -6,8 +6,10 @@
  * min(asked, free), fewer when the ring is nearly full and 0 when it is
  * full, counts added but uncommitted entries, and changes nothing;
  * io_uring_zcrx_rq_add_unchecked() writes tail & mask with __pad cleared
- * and is invisible until io_uring_zcrx_rq_commit(); all of it across the
- * wrap of the ring index and of the 32-bit head and tail. And
+ * and is invisible until io_uring_zcrx_rq_commit(); the buffer-ring style
+ * io_uring_zcrx_rq_put() writes entry i past the tail (off, len and __pad
+ * 0) and io_uring_zcrx_rq_advance() publishes n of them at once; all of
+ * it across the wrap of the ring index and of the 32-bit head and tail. And
  * io_uring_zcrx_cqe_ptr() accepts exactly the offsets of the ifq's area
  * whose first byte is in the area, io_uring_zcrx_off_ptr_unchecked()
  * ignores the area id. A host test.
@@ -136,6 +138,56 @@ static int test_ring(__u32 start)
 	return 0;
 }
 
+/* put+advance: batches of 1 to ENTRIES entries around the ring. */
+static int test_put(__u32 start)
+{
+	static const unsigned int batches[] = { 1, 3, ENTRIES, 2, ENTRIES - 1 };
+	unsigned int mask, b, i, n = 0;
+	struct t_fake_rq r;
+
+	t_fake_rq_init(&r, start, AREA);
+	mask = io_uring_zcrx_rq_mask(&r.rq);
+	if (mask != ENTRIES - 1)
+		return t_fail("mask %#x, want %#x", mask, ENTRIES - 1);
+	for (b = 0; b < sizeof(batches) / sizeof(batches[0]); b++) {
+		unsigned int nr = batches[b];
+		__u32 tail = r.rq.rq_tail;
+
+		if (io_uring_zcrx_rq_reserve(&r.rq, nr) != nr)
+			return t_fail("batch %u: reserve(%u) = %u", b, nr,
+				      io_uring_zcrx_rq_reserve(&r.rq, nr));
+		/* in reverse order: the position is i, not the call order */
+		for (i = nr; i-- > 0; )
+			io_uring_zcrx_rq_put(&r.rq, t_fake_rq_off(AREA, n + i),
+					     mask, i);
+		if (r.rq.rq_tail != tail || *r.rq.ktail != tail)
+			return t_fail("batch %u: put moved the tail", b);
+		for (i = 0; i < nr; i++) {
+			struct io_uring_zcrx_rqe *rqe =
+				&r.rq.rqes[(tail + i) & mask];
+
+			if (rqe->off != t_fake_rq_off(AREA, n + i) ||
+			    rqe->len || rqe->__pad)
+				return t_fail("batch %u: slot %u holds off %#llx len %u pad %u",
+					      b, (tail + i) & mask,
+					      (unsigned long long)rqe->off,
+					      rqe->len, rqe->__pad);
+			/* what t_fake_rq_consume() checks: len = number */
+			rqe->len = n + i;
+		}
+		io_uring_zcrx_rq_advance(&r.rq, nr);
+		if (r.rq.rq_tail != tail + nr || *r.rq.ktail != tail + nr)
+			return t_fail("batch %u: advance(%u): rq_tail %u ktail %u, want %u",
+				      b, nr, r.rq.rq_tail, *r.rq.ktail,
+				      tail + nr);
+		if (t_fake_rq_consume(&r, nr, n))
+			return T_EXIT_FAIL;
+		n += nr;
+	}
+	t_fake_rq_free(&r);
+	return 0;
+}
+
 #define AREA_ID		3ULL
 #define AREA_LEN	(16ULL << 12)
 
@@ -218,7 +270,7 @@ int main(void)
 	unsigned int i;
 
 	for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
-		if (test_ring(starts[i]))
+		if (test_ring(starts[i]) || test_put(starts[i]))
 			return t_fail("with head and tail starting at %u",
 				      starts[i]);
 	}

@@ -339,6 +339,37 @@ static inline void io_uring_zcrx_rq_add_unchecked(struct io_uring_zcrx_rq *rq,
 	rq->rq_tail = tail + 1;
 }
 
+/*
+ * Batch fast path, buffer-ring style (as io_uring_buf_ring_add() and
+ * io_uring_buf_ring_advance()): put offset @off in entry @i past the
+ * tail, 0 <= @i < the count the last io_uring_zcrx_rq_reserve() returned,
+ * with @mask from io_uring_zcrx_rq_mask(). Nothing is visible to the
+ * kernel until io_uring_zcrx_rq_advance().
+ */
+static inline unsigned int io_uring_zcrx_rq_mask(const struct io_uring_zcrx_rq *rq)
+{
+	return rq->ring_entries - 1;
+}
+
+static inline void io_uring_zcrx_rq_put(struct io_uring_zcrx_rq *rq,
+					__u64 off, unsigned int mask,
+					unsigned int i)
+{
+	struct io_uring_zcrx_rqe *rqe = &rq->rqes[(rq->rq_tail + i) & mask];
+
+	rqe->off = off;
+	rqe->len = 0;
+	rqe->__pad = 0;
+}
+
+/* Publish the @n entries put past the tail: one release store. */
+static inline void io_uring_zcrx_rq_advance(struct io_uring_zcrx_rq *rq,
+					    unsigned int n)
+{
+	rq->rq_tail += n;
+	io_uring_smp_store_release(rq->ktail, rq->rq_tail);
+}
+
 /* Publish the entries added so far: one release store of the tail. */
 static inline void io_uring_zcrx_rq_commit(struct io_uring_zcrx_rq *rq)
 {
