@@ -28,7 +28,9 @@
  * case's teardown. Buffers the user held are checked after the ring exit
  * (nothing wrote to them), and at the end no page pool of the port may
  * stay detached with buffers in flight. The guest runner's kmemleak scan
- * catches leaks.
+ * catches leaks. A multishot request stuck without a CQE while its socket
+ * has bytes queued is cancelled and armed again, and fails the test at
+ * the end (zcrx-refill-garbage reports it in detail).
  *
  * Usage: zcrx-teardown.t [-n ITERATIONS] [-d DELETE_EVERY] [-t SECONDS]
  * (defaults 100, 10, 270: stops starting iterations after SECONDS).
