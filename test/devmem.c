@@ -1018,7 +1018,7 @@ void t_devmem_cleanup(struct t_devmem *d)
  * then the page pool counts their buffers as in flight. Make every CPU run
  * it: one UDP datagram over loopback from each CPU does.
  */
-static void flush_deferred_skbs(void)
+void t_flush_deferred_skbs(void)
 {
 	struct sockaddr_in addr = {
 		.sin_family = AF_INET,
@@ -1068,7 +1068,7 @@ int t_wait_dmabuf_pools_gone(const char *ns, int ifindex, int ms,
 		}
 		if (!left || ms <= 0)
 			return left;
-		flush_deferred_skbs();
+		t_flush_deferred_skbs();
 		usleep(50000);
 		ms -= 50;
 	}

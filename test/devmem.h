@@ -233,6 +233,14 @@ int t_devmem_stream(struct t_devmem *d, uint32_t id, uint16_t port,
 int t_nsim_del_side(struct t_nsim_pair *p, int i);
 
 /*
+ * skbs freed on another CPU than the one that allocated them wait on that
+ * CPU's defer list until it next runs net_rx_action(), and their page pool
+ * buffers count as in flight meanwhile: make every CPU run it, with one
+ * UDP datagram over loopback from each CPU (in the current netns).
+ */
+void t_flush_deferred_skbs(void);
+
+/*
  * Poll the page pools of @ns for up to @ms milliseconds until none of
  * @ifindex (0: of any device) reports a dma-buf. Returns 0, the number
  * still reporting one (*last: one of them), or -errno.

@@ -548,41 +548,6 @@ static int on_cqe(struct zc *z, const struct io_uring_cqe *cqe,
 static void dump_pools(struct zc *z, const char *when);
 
 /*
- * skbs that a receive frees on another CPU than the one that made them
- * wait on that CPU's defer list until it next runs net_rx_action(), and
- * with them the area buffers in their frags: if that CPU sees no more
- * packets (the NIC dropping them for want of those very buffers), they
- * are stuck. One UDP datagram over loopback from each CPU flushes the
- * lists (as devmem.c does).
- */
-static void flush_deferred_skbs(void)
-{
-	struct sockaddr_in addr = {
-		.sin_family = AF_INET,
-		.sin_port = htons(9),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	long cpu, nr = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t old, one;
-	int fd;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || sched_getaffinity(0, sizeof(old), &old)) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	for (cpu = 0; cpu < nr; cpu++) {
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (!sched_setaffinity(0, sizeof(one), &one))
-			sendto(fd, "", 1, 0, (void *)&addr, sizeof(addr));
-	}
-	sched_setaffinity(0, sizeof(old), &old);
-	close(fd);
-}
-
-/*
  * An armed request that posts nothing while the socket has bytes queued
  * and buffers are free: noted (the test fails at the end), and the
  * request is cancelled and armed again so that the other checks go on.
@@ -648,7 +613,7 @@ static int zc_recv(struct zc *z, uint64_t upto, unsigned int hold)
 				       z->name, waited / 1000,
 				       (unsigned long long)z->off);
 				dump_pools(z, "nothing arriving");
-				flush_deferred_skbs();
+				t_flush_deferred_skbs();
 				z->nudges++;
 			}
 			if (waited < WAIT_MS)

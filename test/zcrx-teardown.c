@@ -976,38 +976,6 @@ fail:
 	return T_EXIT_FAIL;
 }
 
-/*
- * skbs freed on another CPU wait on its defer list until it next runs
- * net_rx_action(), their buffers in flight meanwhile: one UDP datagram
- * over loopback from each CPU flushes them (as devmem.c does).
- */
-static void flush_deferred_skbs(void)
-{
-	struct sockaddr_in addr = {
-		.sin_family = AF_INET,
-		.sin_port = htons(9),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	long cpu, nr = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t old, one;
-	int fd;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || sched_getaffinity(0, sizeof(old), &old)) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	for (cpu = 0; cpu < nr; cpu++) {
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (!sched_setaffinity(0, sizeof(one), &one))
-			sendto(fd, "", 1, 0, (void *)&addr, sizeof(addr));
-	}
-	sched_setaffinity(0, sizeof(old), &old);
-	close(fd);
-}
-
 /* At the end, no page pool of the port may linger with buffers in flight. */
 static int check_pools(void)
 {
@@ -1027,7 +995,7 @@ static int check_pools(void)
 				left = i + 1;
 		if (!left)
 			return 0;
-		flush_deferred_skbs();
+		t_flush_deferred_skbs();
 		usleep(100000);
 	}
 	return t_fail("page pool %llu of %s detached with %llu buffers in flight 10 s after every ring exited",
