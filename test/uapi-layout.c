@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Description: the zcrx UAPI header of liburing-ext has the numbers, struct
- * sizes, field offsets and field types of the upstream ABI (uapi.md, for
- * x86-64). A host test: it needs no kernel support.
+ * Description: the zcrx UAPI as a program sees it with liburing-ext, the
+ * definitions of the liburing in use and those liburing-ext adds, has the
+ * numbers, struct sizes, field offsets and field types of the upstream ABI
+ * (uapi.md, for x86-64); so do liburing-ext's full-layout copies
+ * (struct io_uring_ext_zcrx_ifq_reg, io_uring_ext_zcrx_ctrl). A member a
+ * liburing's struct predates is checked as the reserved field liburing has
+ * there. A host test: it needs no kernel support. Built against each
+ * liburing release by scripts/liburing-peers.sh.
  *
  * Built with ZCRX_UAPI_KERNEL, it checks the UAPI headers of the kernel
  * series instead (installed with make headers_install; scripts/kernel.sh
@@ -14,19 +19,15 @@
 #ifdef ZCRX_UAPI_KERNEL
 #include <linux/io_uring.h>
 #include <linux/io_uring/query.h>
-#define LIBURING_EXT_NATIVE_ZCRX	0
+#define LIBURING_EXT_IFQ_REG_HAS_RX_BUF_LEN	1
+#define LIBURING_EXT_IFQ_REG_HAS_EVENT_DESC	1
+#define LIBURING_EXT_ZCRX_CTRL_HAS_ARM_EVENT	1
 #else
 #include <liburing.h>
 #include <liburing-ext/zcrx-uapi.h>
 #endif
 
 #include "helpers.h"
-
-/*
- * A liburing with zcrx (2.10 and later) may lack the later additions
- * checked here, so the test is for liburing-ext's own definitions only.
- */
-#if !LIBURING_EXT_NATIVE_ZCRX
 
 static int nr_checks, nr_bad;
 
@@ -214,9 +215,43 @@ static void check_structs(void)
 	NESTED(io_uring_zcrx_ifq_reg, offsets, 32,
 	       sizeof(struct io_uring_zcrx_offsets));
 	FIELD(io_uring_zcrx_ifq_reg, zcrx_id, 64, u32);
+#if LIBURING_EXT_IFQ_REG_HAS_RX_BUF_LEN
 	FIELD(io_uring_zcrx_ifq_reg, rx_buf_len, 68, u32);
+#else	/* a liburing before rx_buf_len */
+	FIELD(io_uring_zcrx_ifq_reg, __resv2, 68, u32);
+#endif
+#if LIBURING_EXT_IFQ_REG_HAS_EVENT_DESC
 	FIELD(io_uring_zcrx_ifq_reg, event_desc, 72, u64);
 	ARRAY(io_uring_zcrx_ifq_reg, __resv, 80, u64, 2);
+#else	/* a liburing before event_desc */
+	ARRAY(io_uring_zcrx_ifq_reg, __resv, 72, u64, 3);
+#endif
+
+#ifndef ZCRX_UAPI_KERNEL
+	/* liburing-ext's copy with every member, whatever liburing has */
+	SIZE(io_uring_ext_zcrx_ifq_reg, 96);
+	FIELD(io_uring_ext_zcrx_ifq_reg, if_idx, 0, u32);
+	FIELD(io_uring_ext_zcrx_ifq_reg, if_rxq, 4, u32);
+	FIELD(io_uring_ext_zcrx_ifq_reg, rq_entries, 8, u32);
+	FIELD(io_uring_ext_zcrx_ifq_reg, flags, 12, u32);
+	FIELD(io_uring_ext_zcrx_ifq_reg, area_ptr, 16, u64);
+	FIELD(io_uring_ext_zcrx_ifq_reg, region_ptr, 24, u64);
+	NESTED(io_uring_ext_zcrx_ifq_reg, offsets, 32,
+	       sizeof(struct io_uring_zcrx_offsets));
+	FIELD(io_uring_ext_zcrx_ifq_reg, zcrx_id, 64, u32);
+	FIELD(io_uring_ext_zcrx_ifq_reg, rx_buf_len, 68, u32);
+	FIELD(io_uring_ext_zcrx_ifq_reg, event_desc, 72, u64);
+	ARRAY(io_uring_ext_zcrx_ifq_reg, __resv, 80, u64, 2);
+
+	SIZE(io_uring_ext_zcrx_ctrl, 72);
+	FIELD(io_uring_ext_zcrx_ctrl, zcrx_id, 0, u32);
+	FIELD(io_uring_ext_zcrx_ctrl, op, 4, u32);
+	ARRAY(io_uring_ext_zcrx_ctrl, __resv, 8, u64, 2);
+	NESTED(io_uring_ext_zcrx_ctrl, zc_flush, 24, 48);
+	NESTED(io_uring_ext_zcrx_ctrl, zc_export, 24, 48);
+	NESTED(io_uring_ext_zcrx_ctrl, zc_arm_event, 24, 48);
+	FIELD(io_uring_ext_zcrx_ctrl, zc_arm_event.event_type, 24, u32);
+#endif
 
 	SIZE(zcrx_ctrl, 72);
 	FIELD(zcrx_ctrl, zcrx_id, 0, u32);
@@ -224,9 +259,11 @@ static void check_structs(void)
 	ARRAY(zcrx_ctrl, __resv, 8, u64, 2);
 	NESTED(zcrx_ctrl, zc_flush, 24, 48);
 	NESTED(zcrx_ctrl, zc_export, 24, 48);
-	NESTED(zcrx_ctrl, zc_arm_event, 24, 48);
 	FIELD(zcrx_ctrl, zc_export.zcrx_fd, 24, u32);
+#if LIBURING_EXT_ZCRX_CTRL_HAS_ARM_EVENT
+	NESTED(zcrx_ctrl, zc_arm_event, 24, 48);
 	FIELD(zcrx_ctrl, zc_arm_event.event_type, 24, u32);
+#endif
 
 	SIZE(zcrx_ctrl_flush_rq, 48);
 	ARRAY(zcrx_ctrl_flush_rq, __resv, 0, u64, 6);
@@ -287,6 +324,12 @@ static void check_structs(void)
 	FIELD(io_uring_query_zcrx, rq_hdr_size, 24, u32);
 	FIELD(io_uring_query_zcrx, rq_hdr_alignment, 28, u32);
 	FIELD(io_uring_query_zcrx, __resv2, 32, u64);
+
+#ifndef ZCRX_UAPI_KERNEL	/* not in the 6.12 series */
+	SIZE(io_uring_query_scq, 16);
+	FIELD(io_uring_query_scq, hdr_size, 0, u64);
+	FIELD(io_uring_query_scq, hdr_alignment, 8, u64);
+#endif
 }
 
 int main(void)
@@ -299,13 +342,3 @@ int main(void)
 	printf("%d UAPI checks passed\n", nr_checks);
 	return T_EXIT_PASS;
 }
-
-#else /* LIBURING_EXT_NATIVE_ZCRX */
-
-int main(void)
-{
-	return t_skip("liburing %d.%d has its own zcrx UAPI",
-		      IO_URING_VERSION_MAJOR, IO_URING_VERSION_MINOR);
-}
-
-#endif

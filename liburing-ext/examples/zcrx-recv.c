@@ -266,9 +266,25 @@ static void parse_args(int argc, char **argv)
 		die("area size and CQ entries must not be 0");
 }
 
+/*
+ * The kernel's message for liburing-ext's last failed netlink request
+ * (why it refused, e.g. to turn tcp-data-split on) as " (kernel: ...)",
+ * or "" when it gave none.
+ */
+static const char *nl_why(char *buf, size_t len)
+{
+	const char *msg = io_uring_zcrx_last_error();
+
+	if (!msg)
+		return "";
+	snprintf(buf, len, " (kernel: %s)", msg);
+	return buf;
+}
+
 /* Can zcrx be used, and if not, why; turns header split on if need be. */
 static void check(void)
 {
+	char why[300];
 	int ret, ifindex;
 
 	if (cfg.nodev) {
@@ -287,13 +303,14 @@ static void check(void)
 		       cfg.ifname, cfg.queue, io_uring_zcrx_strerror(ret));
 		ret = io_uring_zcrx_enable_hds((unsigned int)ifindex);
 		if (ret)
-			die("enabling header split on %s: %s", cfg.ifname,
-			    io_uring_zcrx_strerror(ret));
+			die("enabling header split on %s: %s%s", cfg.ifname,
+			    io_uring_zcrx_strerror(ret), nl_why(why, sizeof(why)));
 		ret = io_uring_zcrx_check(cfg.ifname, 0, cfg.queue, 0);
 	}
 	if (ret)
-		die("%s queue %u: %s", cfg.ifname, cfg.queue,
-		    io_uring_zcrx_strerror(ret));
+		die("%s queue %u: %s%s", cfg.ifname, cfg.queue,
+		    io_uring_zcrx_strerror(ret),
+		    ret < 0 ? nl_why(why, sizeof(why)) : "");
 }
 
 static int listen_socket(void)

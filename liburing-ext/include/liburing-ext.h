@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * liburing-ext: liburing's io_uring zero-copy receive (zcrx) API for a
- * liburing that predates it (Debian 12's 2.3), and helpers that liburing
- * does not have: a capability check, receive areas, one-call interface
- * queue (ifq) setup, RECV_ZC preparation, CQE decoding and refill ring
- * handling.
+ * liburing-ext: liburing's io_uring zero-copy receive (zcrx) API on any
+ * liburing (Debian 12's 2.3 and later), and helpers that liburing does not
+ * have: a capability check, receive areas, one-call interface queue (ifq)
+ * setup, RECV_ZC preparation, CQE decoding and refill ring handling.
+ *
+ * Of liburing's zcrx names, liburing-ext defines exactly those the
+ * liburing it was built against lacks (<liburing-ext/config.h>,
+ * <liburing-ext/zcrx-uapi.h>). Its own types are named io_uring_zcrx_*
+ * while liburing has no type of that name; each is also, always,
+ * io_uring_ext_zcrx_* (the name this header defines it by).
  *
  * Every function that can fail returns a negative errno (never -1 with
  * errno set). Each has a man page in section 3.
@@ -17,35 +22,61 @@
 #include <stdint.h>
 
 #include <liburing.h>
+#include <liburing-ext/config.h>
 #include <liburing-ext/zcrx-uapi.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define LIBURING_EXT_VERSION_MAJOR	0
-#define LIBURING_EXT_VERSION_MINOR	1
-
 /*
  * liburing's registration calls for zcrx, with liburing's names and
- * signatures. liburing 2.10 and later have them (LIBURING_EXT_NATIVE_ZCRX),
- * and then liburing-ext does not define them.
+ * signatures, for a liburing without them (liburing 2.10 added the first,
+ * 2.15 the others). liburing-ext's definitions go through liburing's
+ * registered ring when the ring fd was closed (io_uring_close_ring_fd()).
  */
-#if !LIBURING_EXT_NATIVE_ZCRX
+#if !LIBURING_EXT_HAVE_IO_URING_REGISTER_IFQ
 /* IORING_REGISTER_ZCRX_IFQ: register an interface queue; @reg is updated. */
 int io_uring_register_ifq(struct io_uring *ring,
 			  struct io_uring_zcrx_ifq_reg *reg);
+#endif
+#if !LIBURING_EXT_HAVE_IO_URING_REGISTER_ZCRX_CTRL
 /* IORING_REGISTER_ZCRX_CTRL: flush the refill ring, export, arm an event. */
 int io_uring_register_zcrx_ctrl(struct io_uring *ring, struct zcrx_ctrl *ctrl);
+#endif
+#if !LIBURING_EXT_HAVE_IO_URING_REGISTER_QUERY
 /* IORING_REGISTER_QUERY: run a chain of queries; needs no ring. */
 int io_uring_register_query(struct io_uring_query_hdr *query);
+#endif
+
+/*
+ * liburing-ext's own types go by io_uring_zcrx_* unless liburing has a
+ * type of that name; io_uring_ext_zcrx_* always names them.
+ */
+#if !LIBURING_EXT_HAVE_ENUM_IO_URING_ZCRX_REASON
+#define io_uring_ext_zcrx_reason	io_uring_zcrx_reason
+#endif
+#if !LIBURING_EXT_HAVE_ENUM_IO_URING_ZCRX_AREA_TYPE
+#define io_uring_ext_zcrx_area_type	io_uring_zcrx_area_type
+#endif
+#if !LIBURING_EXT_HAVE_STRUCT_IO_URING_ZCRX_AREA
+#define io_uring_ext_zcrx_area		io_uring_zcrx_area
+#endif
+#if !LIBURING_EXT_HAVE_ENUM_IO_URING_ZCRX_RQ_MEM
+#define io_uring_ext_zcrx_rq_mem	io_uring_zcrx_rq_mem
+#endif
+#if !LIBURING_EXT_HAVE_STRUCT_IO_URING_ZCRX_IFQ_OPTS
+#define io_uring_ext_zcrx_ifq_opts	io_uring_zcrx_ifq_opts
+#endif
+#if !LIBURING_EXT_HAVE_STRUCT_IO_URING_ZCRX_IFQ
+#define io_uring_ext_zcrx_ifq		io_uring_zcrx_ifq
 #endif
 
 /*
  * Can zcrx be used here, and if not, why: the results of
  * io_uring_zcrx_check(). io_uring_zcrx_strerror() describes each.
  */
-enum io_uring_zcrx_reason {
+enum io_uring_ext_zcrx_reason {
 	IO_URING_ZCRX_OK = 0,		/* nothing in the way that can be seen */
 	IO_URING_ZCRX_NO_IO_URING,	/* io_uring missing or disabled */
 	IO_URING_ZCRX_NO_KERNEL_SUPPORT, /* kernel without zcrx */
@@ -86,7 +117,7 @@ const char *io_uring_zcrx_strerror(int code);
  * Receive areas: the memory the NIC (or, device-less, the kernel's copy)
  * writes received data to.
  */
-enum io_uring_zcrx_area_type {
+enum io_uring_ext_zcrx_area_type {
 	IO_URING_ZCRX_AREA_ANON = 0,	/* anonymous memory */
 	IO_URING_ZCRX_AREA_HUGE_2M,	/* 2 MiB hugetlb pages */
 	IO_URING_ZCRX_AREA_UDMABUF,	/* dma-buf from /dev/udmabuf on a memfd */
@@ -94,12 +125,14 @@ enum io_uring_zcrx_area_type {
 	IO_URING_ZCRX_AREA_USER,	/* the caller's memory, never freed */
 };
 
-struct io_uring_zcrx_area {
+struct io_uring_ext_zcrx_area {
 	void *addr;		/* CPU mapping of the whole area */
 	size_t len;		/* bytes, a multiple of the page size */
 	int type;		/* enum io_uring_zcrx_area_type */
 	int dmabuf_fd;		/* the dma-buf of a dma-buf area, else -1 */
 	int memfd;		/* the memfd behind a udmabuf, else -1 */
+	__u32 flags;		/* none defined yet: 0 */
+	__u64 __resv[4];	/* 0 */
 };
 
 /*
@@ -107,26 +140,30 @@ struct io_uring_zcrx_area {
  * the page size, or to 2 MiB for huge pages) and map it for the CPU.
  * Returns 0 or a negative errno.
  */
-int io_uring_zcrx_area_alloc(struct io_uring_zcrx_area *area, int type,
+int io_uring_zcrx_area_alloc(struct io_uring_ext_zcrx_area *area, int type,
 			     size_t len);
 /* Unmap and close what io_uring_zcrx_area_alloc() made; idempotent. */
-void io_uring_zcrx_area_free(struct io_uring_zcrx_area *area);
+void io_uring_zcrx_area_free(struct io_uring_ext_zcrx_area *area);
 
 /* Where the refill ring lives: io_uring_zcrx_ifq_opts.rq_mem */
-enum io_uring_zcrx_rq_mem {
+enum io_uring_ext_zcrx_rq_mem {
 	IO_URING_ZCRX_RQ_USER = 0,	/* library-mapped, IORING_MEM_REGION_TYPE_USER */
 	IO_URING_ZCRX_RQ_KERNEL,	/* kernel-allocated, mmapped from the ring */
 };
 
-/* What io_uring_zcrx_ifq_setup() registers. Zero what you do not set. */
-struct io_uring_zcrx_ifq_opts {
+/*
+ * What io_uring_zcrx_ifq_setup() registers. Zero what you do not set:
+ * setup_flags and the reserved fields must be 0 (else -EINVAL), so that
+ * later versions can give them a meaning.
+ */
+struct io_uring_ext_zcrx_ifq_opts {
 	__u32 if_idx;		/* interface index; 0 with ZCRX_REG_NODEV */
 	__u32 if_rxq;		/* rx queue; 0 with ZCRX_REG_NODEV */
 	__u32 rq_entries;	/* refill ring entries (a power of two is used) */
 	__u32 flags;		/* 0 or ZCRX_REG_NODEV */
 	__u32 rx_buf_len;	/* buffer size, 0 for the page size */
 	__u32 rq_mem;		/* enum io_uring_zcrx_rq_mem */
-	const struct io_uring_zcrx_area *area;
+	const struct io_uring_ext_zcrx_area *area;
 	/*
 	 * An event descriptor (struct zcrx_event_desc), registered when
 	 * either of these is non-zero. event_flags: its flags, 0 or
@@ -138,10 +175,13 @@ struct io_uring_zcrx_ifq_opts {
 	__u32 event_flags;
 	__u32 event_mask;
 	__u64 event_user_data;
+	__u32 setup_flags;	/* liburing-ext's options: none defined yet, 0 */
+	__u32 __resv1;
+	__u64 __resv[5];
 };
 
 /* A registered interface queue, filled by io_uring_zcrx_ifq_setup(). */
-struct io_uring_zcrx_ifq {
+struct io_uring_ext_zcrx_ifq {
 	struct io_uring_zcrx_rq rq;	/* the mapped refill ring */
 	__u32 zcrx_id;			/* for io_uring_prep_recv_zc() */
 	__u32 rx_buf_len;		/* buffer size in use */
@@ -153,6 +193,9 @@ struct io_uring_zcrx_ifq {
 	 * copy_bytes), with event_flags ZCRX_EVENT_DESC_FLAG_STATS; else NULL.
 	 */
 	volatile struct zcrx_stats *stats;
+	__u32 flags;			/* none defined yet: 0 */
+	__u32 __resv1;
+	__u64 __resv[4];
 
 	/* private to liburing-ext */
 	void *region;
@@ -167,14 +210,21 @@ struct io_uring_zcrx_ifq {
  * registration errors, see the man page).
  */
 int io_uring_zcrx_ifq_setup(struct io_uring *ring,
-			    const struct io_uring_zcrx_ifq_opts *opts,
-			    struct io_uring_zcrx_ifq *ifq);
+			    const struct io_uring_ext_zcrx_ifq_opts *opts,
+			    struct io_uring_ext_zcrx_ifq *ifq);
 /*
  * Unmap the refill ring. The kernel keeps the ifq, and the pages of the
  * ring and the area pinned, until the ring exits; the area is the
  * caller's to free. Idempotent.
  */
-void io_uring_zcrx_ifq_free(struct io_uring_zcrx_ifq *ifq);
+void io_uring_zcrx_ifq_free(struct io_uring_ext_zcrx_ifq *ifq);
+
+#if defined(__LP64__)
+/* The ABI: sizes on 64-bit systems */
+LIBURING_EXT_CHECK_SIZE(struct io_uring_ext_zcrx_area, 64);
+LIBURING_EXT_CHECK_SIZE(struct io_uring_ext_zcrx_ifq_opts, 96);
+LIBURING_EXT_CHECK_SIZE(struct io_uring_ext_zcrx_ifq, 136);
+#endif
 
 /* The index of interface @ifname, or a negative errno (-ENODEV). */
 int io_uring_zcrx_ifindex(const char *ifname);
@@ -188,18 +238,42 @@ int io_uring_zcrx_ifindex(const char *ifname);
 int io_uring_zcrx_enable_hds(unsigned int ifindex);
 
 /*
+ * The message of the kernel's extended acknowledgement (netlink extack)
+ * to the last netlink request of liburing-ext in the calling thread, when
+ * that request failed with one: why the kernel refused it, e.g. why
+ * tcp-data-split could not be set by io_uring_zcrx_enable_hds(). NULL when
+ * the last request succeeded or the kernel said nothing. Valid until the
+ * thread's next call of liburing-ext.
+ */
+const char *io_uring_zcrx_last_error(void);
+
+/*
  * Prepare a multishot IORING_OP_RECV_ZC on socket @fd into the ifq
  * @zcrx_id, ending after @len bytes (0: no limit). @flags: 0 or
- * IORING_RECVSEND_POLL_FIRST. Leaves sqe->user_data alone.
+ * IORING_RECVSEND_POLL_FIRST. Sets every other field of the SQE but
+ * sqe->user_data, which it leaves alone. Defined only while liburing has
+ * no io_uring_prep_recv_zc() of its own.
  */
+#if !LIBURING_EXT_HAVE_IO_URING_PREP_RECV_ZC
 static inline void io_uring_prep_recv_zc(struct io_uring_sqe *sqe, int fd,
 					 unsigned int zcrx_id,
 					 unsigned int len, unsigned int flags)
 {
 	io_uring_prep_rw(IORING_OP_RECV_ZC, sqe, fd, NULL, len, 0);
+	/*
+	 * The rest of the SQE too: liburing 2.3's io_uring_prep_rw() clears
+	 * it, later ones leave that to io_uring_get_sqe().
+	 */
+	sqe->flags = 0;
 	sqe->ioprio = (__u16)(IORING_RECV_MULTISHOT | flags);
-	sqe->file_index = zcrx_id;	/* upstream's zcrx_ifq_idx */
+	sqe->rw_flags = 0;
+	sqe->buf_index = 0;
+	sqe->personality = 0;
+	sqe->zcrx_ifq_idx = zcrx_id;
+	sqe->addr3 = 0;
+	sqe->__pad2[0] = 0;
 }
+#endif
 
 /* The area offset of a RECV_ZC CQE (the 32-byte CQE's second half). */
 static inline __u64 io_uring_zcrx_cqe_off(const struct io_uring_cqe *cqe)
@@ -211,8 +285,9 @@ static inline __u64 io_uring_zcrx_cqe_off(const struct io_uring_cqe *cqe)
  * The CPU address of @len bytes at area offset @off of @ifq, or NULL when
  * the offset's area id is not @ifq's area or the bytes are not all in it.
  */
-static inline void *io_uring_zcrx_off_ptr(const struct io_uring_zcrx_ifq *ifq,
-					  __u64 off, __u32 len)
+static inline void *
+io_uring_zcrx_off_ptr(const struct io_uring_ext_zcrx_ifq *ifq, __u64 off,
+		      __u32 len)
 {
 	__u64 pos = off & ~IORING_ZCRX_AREA_MASK;
 
@@ -229,9 +304,9 @@ static inline void *io_uring_zcrx_off_ptr(const struct io_uring_zcrx_ifq *ifq,
  * stream, or the length limit reached), cqe->res when the request failed,
  * and -ERANGE when the offset lies outside @ifq's area.
  */
-static inline int io_uring_zcrx_cqe_buf(const struct io_uring_zcrx_ifq *ifq,
-					const struct io_uring_cqe *cqe,
-					void **buf)
+static inline int
+io_uring_zcrx_cqe_buf(const struct io_uring_ext_zcrx_ifq *ifq,
+		      const struct io_uring_cqe *cqe, void **buf)
 {
 	*buf = NULL;
 	if (cqe->res <= 0)
@@ -250,8 +325,9 @@ static inline int io_uring_zcrx_cqe_buf(const struct io_uring_zcrx_ifq *ifq,
  * < 2^48). The end of the data (off + res) is not checked: the kernel's
  * buffers never cross the end of the area.
  */
-static inline void *io_uring_zcrx_cqe_ptr(const struct io_uring_zcrx_ifq *ifq,
-					  const struct io_uring_cqe *cqe)
+static inline void *
+io_uring_zcrx_cqe_ptr(const struct io_uring_ext_zcrx_ifq *ifq,
+		      const struct io_uring_cqe *cqe)
 {
 	__u64 pos = io_uring_zcrx_cqe_off(cqe) - ifq->area_token;
 
@@ -265,7 +341,8 @@ static inline void *io_uring_zcrx_cqe_ptr(const struct io_uring_zcrx_ifq *ifq,
  * gives a wild pointer.
  */
 static inline void *
-io_uring_zcrx_off_ptr_unchecked(const struct io_uring_zcrx_ifq *ifq, __u64 off)
+io_uring_zcrx_off_ptr_unchecked(const struct io_uring_ext_zcrx_ifq *ifq,
+				__u64 off)
 {
 	return ifq->area_base + (off & ~IORING_ZCRX_AREA_MASK);
 }

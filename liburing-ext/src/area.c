@@ -26,7 +26,7 @@ static size_t align_up(size_t len, size_t align)
 	return (len + align - 1) & ~(align - 1);
 }
 
-static int map_anon(struct io_uring_zcrx_area *area, int flags)
+static int map_anon(struct io_uring_ext_zcrx_area *area, int flags)
 {
 	void *p = mmap(NULL, area->len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
@@ -38,7 +38,7 @@ static int map_anon(struct io_uring_zcrx_area *area, int flags)
 }
 
 /* Map dma-buf @area->dmabuf_fd for the CPU. */
-static int map_dmabuf(struct io_uring_zcrx_area *area)
+static int map_dmabuf(struct io_uring_ext_zcrx_area *area)
 {
 	void *p = mmap(NULL, area->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       area->dmabuf_fd, 0);
@@ -49,7 +49,7 @@ static int map_dmabuf(struct io_uring_zcrx_area *area)
 	return 0;
 }
 
-static int alloc_udmabuf(struct io_uring_zcrx_area *area)
+static int alloc_udmabuf(struct io_uring_ext_zcrx_area *area)
 {
 	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC };
 	int dev, ret;
@@ -82,7 +82,7 @@ out:
 	return ret;
 }
 
-static int alloc_dma_heap(struct io_uring_zcrx_area *area)
+static int alloc_dma_heap(struct io_uring_ext_zcrx_area *area)
 {
 	struct dma_heap_allocation_data data = {
 		.len = area->len,
@@ -101,7 +101,7 @@ static int alloc_dma_heap(struct io_uring_zcrx_area *area)
 	return map_dmabuf(area);
 }
 
-int io_uring_zcrx_area_alloc(struct io_uring_zcrx_area *area, int type,
+int io_uring_zcrx_area_alloc(struct io_uring_ext_zcrx_area *area, int type,
 			     size_t len)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -139,7 +139,7 @@ int io_uring_zcrx_area_alloc(struct io_uring_zcrx_area *area, int type,
 	return ret;
 }
 
-void io_uring_zcrx_area_free(struct io_uring_zcrx_area *area)
+void io_uring_zcrx_area_free(struct io_uring_ext_zcrx_area *area)
 {
 	if (area->type == IO_URING_ZCRX_AREA_USER)
 		return;

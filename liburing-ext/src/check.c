@@ -28,8 +28,7 @@ static int check_cap(struct io_uring *ring)
 			-1, 0);
 	if (noaccess == MAP_FAILED)
 		return -errno;
-	ret = __io_uring_ext_register(ring->ring_fd, IORING_REGISTER_ZCRX_IFQ,
-				      noaccess, 1);
+	ret = io_uring_register_ifq(ring, noaccess);
 	munmap(noaccess, 4096);
 	if (ret == -EPERM)
 		return IO_URING_ZCRX_NO_CAP_NET_ADMIN;
@@ -63,8 +62,7 @@ static int check_kernel(bool nodev)
 	hdr.query_data = (__u64)(uintptr_t)&qz;
 	hdr.query_op = IO_URING_QUERY_ZCRX;
 	hdr.size = sizeof(qz);
-	if (!__io_uring_ext_register(-1, IORING_REGISTER_QUERY, &hdr, 0) &&
-	    !hdr.result) {
+	if (!io_uring_register_query(&hdr) && !hdr.result) {
 		has_zcrx = true;
 		has_nodev = qz.register_flags & ZCRX_REG_NODEV;
 	} else {

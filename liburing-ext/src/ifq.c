@@ -27,20 +27,51 @@ static __u32 roundup_pow2(__u32 n)
 	return p;
 }
 
-static bool area_is_dmabuf(const struct io_uring_zcrx_area *area)
+static bool area_is_dmabuf(const struct io_uring_ext_zcrx_area *area)
 {
 	return area->type == IO_URING_ZCRX_AREA_UDMABUF ||
 	       area->type == IO_URING_ZCRX_AREA_DMA_HEAP;
 }
 
-int io_uring_zcrx_ifq_setup(struct io_uring *ring,
-			    const struct io_uring_zcrx_ifq_opts *opts,
-			    struct io_uring_zcrx_ifq *ifq)
+/* Reserved words of liburing-ext's structs: all zero */
+static bool all_zero(const __u64 *resv, size_t n)
 {
-	const struct io_uring_zcrx_area *area = opts->area;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (resv[i])
+			return false;
+	return true;
+}
+
+#define RESV_ZERO(a)	all_zero((a), sizeof(a) / sizeof((a)[0]))
+
+static bool opts_valid(const struct io_uring_ext_zcrx_ifq_opts *opts)
+{
+	const struct io_uring_ext_zcrx_area *area = opts->area;
+
+	if (opts->setup_flags || opts->__resv1 || !RESV_ZERO(opts->__resv))
+		return false;
+	if (!area || !area->len || area->flags || !RESV_ZERO(area->__resv))
+		return false;
+	return opts->rq_entries && opts->rq_entries <= (1U << 31) &&
+	       !(opts->flags & ~(__u32)ZCRX_REG_NODEV) &&
+	       opts->rq_mem <= IO_URING_ZCRX_RQ_KERNEL;
+}
+
+int io_uring_zcrx_ifq_setup(struct io_uring *ring,
+			    const struct io_uring_ext_zcrx_ifq_opts *opts,
+			    struct io_uring_ext_zcrx_ifq *ifq)
+{
+	const struct io_uring_ext_zcrx_area *area = opts->area;
 	struct io_uring_zcrx_area_reg area_reg;
 	struct io_uring_region_desc rd;
-	struct io_uring_zcrx_ifq_reg reg;
+	/*
+	 * liburing-ext's full layout: a liburing whose struct
+	 * io_uring_zcrx_ifq_reg predates rx_buf_len or event_desc has the
+	 * same bytes there, reserved.
+	 */
+	struct io_uring_ext_zcrx_ifq_reg reg;
 	struct zcrx_event_desc desc;
 	bool stats = opts->event_flags & ZCRX_EVENT_DESC_FLAG_STATS;
 	size_t stats_off = 0;
@@ -49,11 +80,11 @@ int io_uring_zcrx_ifq_setup(struct io_uring *ring,
 	int ret;
 
 	memset(ifq, 0, sizeof(*ifq));
-	if (!area || !area->len || !opts->rq_entries ||
-	    (opts->flags & ~(__u32)ZCRX_REG_NODEV) ||
-	    opts->rq_entries > (1U << 31) ||
-	    opts->rq_mem > IO_URING_ZCRX_RQ_KERNEL)
+	if (!opts_valid(opts))
 		return -EINVAL;
+	/* a kernel refill region is mapped through the ring's fd */
+	if (opts->rq_mem == IO_URING_ZCRX_RQ_KERNEL && ring->ring_fd < 0)
+		return -EBADF;
 
 	/*
 	 * The kernel rounds the entries up to a power of two; the header
@@ -105,7 +136,7 @@ int io_uring_zcrx_ifq_setup(struct io_uring *ring,
 		reg.event_desc = (__u64)(uintptr_t)&desc;
 	}
 
-	ret = io_uring_register_ifq(ring, &reg);
+	ret = io_uring_register_ifq(ring, (struct io_uring_zcrx_ifq_reg *)&reg);
 	if (ret)
 		goto fail;
 
@@ -140,7 +171,7 @@ fail:
 	return ret;
 }
 
-void io_uring_zcrx_ifq_free(struct io_uring_zcrx_ifq *ifq)
+void io_uring_zcrx_ifq_free(struct io_uring_ext_zcrx_ifq *ifq)
 {
 	if (ifq->region)
 		munmap(ifq->region, ifq->region_len);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Generic netlink on a raw socket: family lookup (CTRL_CMD_GETFAMILY),
- * building a request, and reading its replies up to the acknowledgement.
+ * building a request, reading its replies up to the acknowledgement, and
+ * the message of an extended acknowledgement (io_uring_zcrx_last_error()).
  */
 #include <errno.h>
 #include <string.h>
@@ -11,6 +12,54 @@
 #include "netlink.h"
 
 #define GENL_HDRLEN_ALIGNED	NLMSG_ALIGN(sizeof(struct genlmsghdr))
+
+__thread char __io_uring_ext_nl_error[256];
+
+const char *io_uring_zcrx_last_error(void)
+{
+	return __io_uring_ext_nl_error[0] ? __io_uring_ext_nl_error : NULL;
+}
+
+/*
+ * Keep the message of error acknowledgement @nh, if it has one: with
+ * NETLINK_EXT_ACK the kernel appends attributes (NLM_F_ACK_TLVS) after
+ * struct nlmsgerr and the request it echoes (only its header with
+ * NLM_F_CAPPED).
+ */
+static void keep_ext_ack(const struct nlmsghdr *nh)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(nh);
+	const char *p = (const char *)e + sizeof(*e);
+	const char *end = (const char *)nh + nh->nlmsg_len;
+
+	if (!(nh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < NLMSG_HDRLEN ||
+		    e->msg.nlmsg_len - NLMSG_HDRLEN > (size_t)(end - p))
+			return;
+		p += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	}
+	p = (const char *)e + NLMSG_ALIGN(p - (const char *)e);
+	while (end - p >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		int len;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > end - p)
+			return;
+		len = __io_uring_ext_nla_len(a);
+		if (__io_uring_ext_nla_type(a) == NLMSGERR_ATTR_MSG &&
+		    len > 0) {
+			if ((size_t)len >= sizeof(__io_uring_ext_nl_error))
+				len = sizeof(__io_uring_ext_nl_error) - 1;
+			memcpy(__io_uring_ext_nl_error,
+			       __io_uring_ext_nla_data(a), (size_t)len);
+			__io_uring_ext_nl_error[len] = '\0';
+			return;
+		}
+		p += NLA_ALIGN(a->nla_len);
+	}
+}
 
 int __io_uring_ext_nl_open(void)
 {
@@ -103,6 +152,7 @@ int __io_uring_ext_nl_talk(int fd, struct __io_uring_ext_nlmsg *m,
 	int ret = 0;
 	ssize_t n;
 
+	__io_uring_ext_nl_error[0] = '\0';
 	m->nh.nlmsg_seq = ++seq;
 	if (sendto(fd, m->buf, m->nh.nlmsg_len, 0, (struct sockaddr *)&sa,
 		   sizeof(sa)) < 0)
@@ -130,6 +180,8 @@ int __io_uring_ext_nl_talk(int fd, struct __io_uring_ext_nlmsg *m,
 
 				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
 					return -EIO;
+				if (e->error)
+					keep_ext_ack(nh);
 				/* the ack ends the exchange */
 				return ret ? ret : e->error;
 			}
