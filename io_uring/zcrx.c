@@ -26,6 +26,7 @@
 #include <linux/io_uring.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
+#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 
 #include <net/netdev_rx_queue.h>
@@ -896,6 +897,26 @@ void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx)
 	xa_destroy(&ctx->zcrx_ctxs);
 }
 
+/*
+ * One line per ifq with what its RECV_ZC requests posted.
+ * Context: ->uring_lock held, so no ifq comes or goes.
+ */
+void io_zcrx_show_fdinfo(struct seq_file *m, struct io_ring_ctx *ctx)
+{
+	struct io_zcrx_ifq *ifq;
+	unsigned long index;
+
+	lockdep_assert_held(&ctx->uring_lock);
+
+	xa_for_each(&ctx->zcrx_ctxs, index, ifq)
+		seq_printf(m,
+			   "zcrx %lu: zc_count %lld zc_bytes %lld copy_count %lld copy_bytes %lld\n",
+			   index, atomic64_read(&ifq->zc_count),
+			   atomic64_read(&ifq->zc_bytes),
+			   atomic64_read(&ifq->copy_count),
+			   atomic64_read(&ifq->copy_bytes));
+}
+
 static int io_zcrx_ctrl_flush_rq(struct io_zcrx_ifq *ifq,
 				 const struct zcrx_ctrl *ctrl)
 {
@@ -1048,6 +1069,8 @@ static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 			break;
 		}
 		io_zcrx_get_niov_uref(niov);
+		atomic64_inc(&ifq->copy_count);
+		atomic64_add(copy_len, &ifq->copy_bytes);
 		if (ifq->stats) {
 			WRITE_ONCE(ifq->stats->copy_count,
 				   READ_ONCE(ifq->stats->copy_count) + 1);
@@ -1087,6 +1110,8 @@ static int io_zcrx_recv_frag(struct io_zcrx_args *args,
 	/* the CQE hands user space a pool reference and a user reference */
 	page_pool_ref_netmem(net_iov_to_netmem(niov));
 	io_zcrx_get_niov_uref(niov);
+	atomic64_inc(&args->ifq->zc_count);
+	atomic64_add(len, &args->ifq->zc_bytes);
 	return len;
 }
 

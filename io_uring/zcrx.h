@@ -10,6 +10,8 @@
 
 #include "memmap.h"
 
+struct seq_file;
+
 #define IO_ZCRX_MAX_IFQS	(1U << (27 - IORING_OFF_ZCRX_SHIFT))
 
 struct io_zcrx_area {
@@ -59,6 +61,16 @@ struct io_zcrx_ifq {
 
 	struct zcrx_stats		*stats;
 	struct io_mapped_region		region;
+
+	/*
+	 * What RECV_ZC posted: CQEs pointing at data the device wrote into
+	 * the area, and copies. Kept apart from the stats block, which user
+	 * space can write, and shown in the ring's fdinfo.
+	 */
+	atomic64_t			zc_count;
+	atomic64_t			zc_bytes;
+	atomic64_t			copy_count;
+	atomic64_t			copy_bytes;
 };
 
 /*
@@ -86,6 +98,7 @@ int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 		 unsigned int issue_flags, unsigned int *len);
 struct io_mapped_region *io_zcrx_get_region(struct io_ring_ctx *ctx,
 					    unsigned int id);
+void io_zcrx_show_fdinfo(struct seq_file *m, struct io_ring_ctx *ctx);
 #else
 static inline int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 				       struct io_uring_zcrx_ifq_reg __user *arg,
@@ -123,6 +136,11 @@ static inline struct io_mapped_region *
 io_zcrx_get_region(struct io_ring_ctx *ctx, unsigned int id)
 {
 	return NULL;
+}
+
+static inline void io_zcrx_show_fdinfo(struct seq_file *m,
+				       struct io_ring_ctx *ctx)
+{
 }
 #endif
 
