@@ -74,7 +74,7 @@ int t_udmabuf_create(struct t_udmabuf *b, size_t size)
 	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	if (dev < 0) {
 		if (errno == ENOENT)
-			return t_skip("no /dev/udmabuf (kernel without CONFIG_UDMABUF)");
+			return t_lacks("no /dev/udmabuf (kernel without CONFIG_UDMABUF)");
 		return t_fail("open /dev/udmabuf: %s", strerror(errno));
 	}
 	b->memfd = memfd_create("zcrx-devmem", MFD_ALLOW_SEALING | MFD_CLOEXEC);
@@ -939,7 +939,7 @@ int t_devmem_pair_up(struct t_devmem *d)
 	d->ifindex = d->pair.ifindex[1];
 	ret = t_hds_enable(d->ns, d->ifindex);
 	if (ret == -EOPNOTSUPP) {
-		ret = t_skip("netdevsim of this kernel cannot split headers (ethtool tcp-data-split: EOPNOTSUPP)");
+		ret = t_lacks("netdevsim of this kernel cannot split headers (ethtool tcp-data-split: EOPNOTSUPP)");
 		goto fail;
 	}
 	if (ret) {
@@ -954,7 +954,7 @@ int t_devmem_pair_up(struct t_devmem *d)
 		goto fail;
 	}
 	if (!r.has_thresh) {
-		ret = t_skip("kernel without the ethtool hds-thresh ring parameter");
+		ret = t_lacks("kernel without the ethtool hds-thresh ring parameter");
 		goto fail;
 	}
 	if (r.split != ETHTOOL_TCP_DATA_SPLIT_ENABLED || r.thresh) {
@@ -981,7 +981,7 @@ int t_devmem_setup(struct t_devmem *d, size_t size)
 	ret = t_netdev_family(d->ns);
 	if (ret <= 0) {
 		ret = ret ? t_fail("netdev netlink family: %s", strerror(-ret)) :
-			    t_skip("kernel without the netdev netlink family");
+			    t_lacks("kernel without the netdev netlink family");
 		goto fail;
 	}
 	ret = t_udmabuf_create(&d->buf, size);
@@ -989,7 +989,7 @@ int t_devmem_setup(struct t_devmem *d, size_t size)
 		goto fail;
 	ret = t_devmem_bind(d->ns, d->ifindex, 0, d->buf.fd, &b);
 	if (ret == -EOPNOTSUPP) {
-		ret = t_skip("BIND_RX of a udmabuf to netdevsim rx queue 0: EOPNOTSUPP (kernel without CONFIG_NET_DEVMEM, or netdevsim without queue management ops)");
+		ret = t_lacks("BIND_RX of a udmabuf to netdevsim rx queue 0: EOPNOTSUPP (kernel without CONFIG_NET_DEVMEM, or netdevsim without queue management ops)");
 		goto fail;
 	}
 	if (ret) {
@@ -1119,11 +1119,20 @@ int t_devmem_stream(struct t_devmem *d, uint32_t id, uint16_t port,
 	ret = t_stream_start(&s, &d->pair, port, total);
 	if (!ret)
 		ret = t_devmem_recv(s.fd, &rx, UINT64_MAX);
-	if (!ret && (rx.off != total || (id && !rx.dmabuf_bytes)))
-		ret = t_fail("%s stream: %llu of %llu bytes, %llu in the dma-buf",
+	/*
+	 * Bound: header split puts every payload byte in the dma-buf, none
+	 * in the linear part or in readable skbs. Unbound: all plain.
+	 */
+	if (!ret && (rx.off != total ||
+		     rx.dmabuf_bytes != (id ? total : 0) ||
+		     rx.linear_bytes || rx.plain_bytes != (id ? 0 : total)))
+		ret = t_fail("%s stream: %llu of %llu bytes, %llu in the dma-buf, %llu linear, %llu from readable skbs; want all %s",
 			     id ? "devmem" : "plain", (unsigned long long)rx.off,
 			     (unsigned long long)total,
-			     (unsigned long long)rx.dmabuf_bytes);
+			     (unsigned long long)rx.dmabuf_bytes,
+			     (unsigned long long)rx.linear_bytes,
+			     (unsigned long long)rx.plain_bytes,
+			     id ? "in the dma-buf" : "from readable skbs");
 	if (ret) {
 		if (s.sender > 0)
 			t_stream_abort(&s);

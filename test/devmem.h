@@ -63,7 +63,10 @@ struct t_udmabuf {
 	const uint8_t *map;		/* the memfd, mapped read-only */
 };
 
-/* 0, T_EXIT_SKIP without /dev/udmabuf, or T_EXIT_FAIL (reported). */
+/*
+ * 0, T_EXIT_SKIP without /dev/udmabuf (T_EXIT_FAIL on the project's
+ * kernel), or T_EXIT_FAIL (reported).
+ */
 int t_udmabuf_create(struct t_udmabuf *b, size_t size);
 void t_udmabuf_destroy(struct t_udmabuf *b);
 
@@ -206,7 +209,8 @@ void t_stream_abort(struct t_stream *s);
  * @size bytes, header split enabled on the receiver (side 1), and a
  * probe BIND_RX to its rx queue 0, undone again. Returns 0, T_EXIT_SKIP
  * (with the reason printed) when the kernel cannot do devmem TCP on
- * netdevsim, or T_EXIT_FAIL; on non-zero everything is cleaned up.
+ * netdevsim (T_EXIT_FAIL on the project's kernel, which can), or
+ * T_EXIT_FAIL; on non-zero everything is cleaned up.
  */
 struct t_devmem {
 	struct t_nsim_pair pair;
@@ -223,7 +227,8 @@ void t_devmem_cleanup(struct t_devmem *d);
 /*
  * Stream @total bytes from side 0 to side 1 of @d->pair on @port and
  * receive them all, checked: with MSG_SOCK_DEVMEM into binding @id, which
- * must get some of them in the dma-buf, or with @id 0 by plain recv().
+ * must get every one of them in the dma-buf (none linear, none in readable
+ * skbs), or with @id 0 all by plain recv().
  * Prints a line; returns 0 or T_EXIT_FAIL.
  */
 int t_devmem_stream(struct t_devmem *d, uint32_t id, uint16_t port,

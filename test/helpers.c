@@ -4,12 +4,15 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <net/if_arp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,6 +42,43 @@ int t_skip(const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	return T_EXIT_SKIP;
+}
+
+bool t_project_kernel(void)
+{
+	static const char *const suffix[] = { "-zcrx-debug", "-zcrx-perf" };
+	static int known = -1;
+	struct utsname u;
+	size_t len, i;
+
+	if (known >= 0)
+		return known;
+	known = 0;
+	if (uname(&u))
+		return false;
+	len = strlen(u.release);
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		size_t n = strlen(suffix[i]);
+
+		if (len >= n && !strcmp(u.release + len - n, suffix[i]))
+			known = 1;
+	}
+	return known;
+}
+
+int t_lacks_at(const char *file, int line, const char *fmt, ...)
+{
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (t_project_kernel())
+		return t_fail_at(file, line,
+				 "%s, on the project's kernel, which has everything the tests need",
+				 why);
+	return t_skip("%s", why);
 }
 
 void t_pattern_fill(void *buf, uint64_t off, size_t len)
@@ -139,74 +179,183 @@ void t_nsim_pair_destroy(struct t_nsim_pair *p)
 	}
 }
 
-int t_nsim_pair_create(struct t_nsim_pair *p, int nr_queues)
+/*
+ * Make netdevsim device of side @i (id from the pid), move its net device
+ * into the side's namespace (made here when @new_ns), give it the side's
+ * address and bring it up; its ifindex in that namespace. 0 or
+ * T_EXIT_FAIL (reported), what was made left for t_nsim_pair_destroy().
+ */
+static int side_up(struct t_nsim_pair *p, int i, bool new_ns)
 {
-	int nsfd[2] = { -1, -1 }, self, i, ret;
-	struct stat st;
+	/* Ids from the pid keep concurrent tests apart. */
+	int id = 1000 + (getpid() % 10000) * 2 + i, self, ret;
 
-	memset(p, 0, sizeof(*p));
-	if (stat(NSIM_BUS, &st))
-		return t_skip("kernel without netdevsim (%s missing)", NSIM_BUS);
-	p->nr_queues = nr_queues;
-	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	t_check(self >= 0, "open own netns: %s", strerror(errno));
-
-	for (i = 0; i < 2; i++) {
-		/* Ids from the pid keep concurrent tests apart. */
-		int id = 1000 + (getpid() % 10000) * 2 + i;
-
-		ret = write_file(NSIM_BUS "/new_device", "%d 1 %d", id,
-				 nr_queues);
-		if (ret) {
-			t_fail("netdevsim new_device %d: %s", id, strerror(-ret));
-			goto fail;
-		}
-		p->dev_id[i] = id;
-		if (nsim_ifname(id, p->ifname[i])) {
-			t_fail("netdevsim%d has no net device", id);
-			goto fail;
-		}
+	ret = write_file(NSIM_BUS "/new_device", "%d 1 %d", id, p->nr_queues);
+	if (ret)
+		return t_fail("netdevsim new_device %d: %s", id, strerror(-ret));
+	p->dev_id[i] = id;
+	if (nsim_ifname(id, p->ifname[i]))
+		return t_fail("netdevsim%d has no net device", id);
+	if (new_ns) {
 		snprintf(p->netns[i], sizeof(p->netns[i]), "zcrx-%d-%c",
 			 getpid(), 'a' + i);
-		snprintf(p->addr[i], sizeof(p->addr[i]), "192.0.2.%d", i + 1);
-		if (t_run("ip netns add %s", p->netns[i]) ||
-		    t_run("ip link set dev %s netns %s", p->ifname[i],
-			  p->netns[i]) ||
-		    t_run("ip -n %s addr add %s/24 dev %s", p->netns[i],
-			  p->addr[i], p->ifname[i]) ||
-		    t_run("ip -n %s link set dev %s up", p->netns[i],
-			  p->ifname[i])) {
-			t_fail("setting up %s in %s", p->ifname[i], p->netns[i]);
-			goto fail;
+		snprintf(p->addr[i], sizeof(p->addr[i]), "192.0.2.%c", '1' + i);
+		if (t_run("ip netns add %s", p->netns[i])) {
+			p->netns[i][0] = 0;
+			return t_fail("ip netns add zcrx-%d-%c", getpid(),
+				      'a' + i);
 		}
-		if (t_netns_enter(p->netns[i]))
-			goto fail;
+	}
+	if (t_run("ip link set dev %s netns %s", p->ifname[i], p->netns[i]) ||
+	    t_run("ip -n %s addr add %s/24 dev %s", p->netns[i], p->addr[i],
+		  p->ifname[i]) ||
+	    t_run("ip -n %s link set dev %s up", p->netns[i], p->ifname[i]))
+		return t_fail("setting up %s in %s", p->ifname[i], p->netns[i]);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	t_check(self >= 0, "open own netns: %s", strerror(errno));
+	if (!t_netns_enter(p->netns[i]))
 		p->ifindex[i] = if_nametoindex(p->ifname[i]);
-		nsfd[i] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		t_check(!setns(self, CLONE_NEWNET), "back to own netns");
-		if (!p->ifindex[i] || nsfd[i] < 0) {
-			t_fail("%s not found in %s", p->ifname[i], p->netns[i]);
-			goto fail;
-		}
-	}
-	ret = write_file(NSIM_BUS "/link_device", "%d:%d %d:%d", nsfd[0],
-			 p->ifindex[0], nsfd[1], p->ifindex[1]);
-	if (ret) {
-		t_fail("netdevsim link_device: %s", strerror(-ret));
-		goto fail;
-	}
-	close(nsfd[0]);
-	close(nsfd[1]);
+	t_check(!setns(self, CLONE_NEWNET), "back to own netns");
 	close(self);
+	if (!p->ifindex[i])
+		return t_fail("%s not found in %s", p->ifname[i], p->netns[i]);
 	return 0;
-fail:
+}
+
+/* Link the two ports back to back: 0 or T_EXIT_FAIL (reported). */
+static int link_sides(struct t_nsim_pair *p)
+{
+	char path[64];
+	int nsfd[2], i, ret;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/run/netns/%s", p->netns[i]);
+		nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	ret = nsfd[0] < 0 || nsfd[1] < 0 ? -ENOENT :
+	      write_file(NSIM_BUS "/link_device", "%d:%d %d:%d", nsfd[0],
+			 p->ifindex[0], nsfd[1], p->ifindex[1]);
 	for (i = 0; i < 2; i++)
 		if (nsfd[i] >= 0)
 			close(nsfd[i]);
-	setns(self, CLONE_NEWNET);
-	close(self);
+	return ret ? t_fail("netdevsim link_device: %s", strerror(-ret)) : 0;
+}
+
+int t_nsim_pair_create(struct t_nsim_pair *p, int nr_queues)
+{
+	struct stat st;
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	if (stat(NSIM_BUS, &st))
+		return t_lacks("kernel without netdevsim (%s missing)", NSIM_BUS);
+	p->nr_queues = nr_queues;
+	for (i = 0; i < 2; i++)
+		if (side_up(p, i, true))
+			goto fail;
+	if (link_sides(p))
+		goto fail;
+	return 0;
+fail:
 	t_nsim_pair_destroy(p);
 	return T_EXIT_FAIL;
+}
+
+/*
+ * Side @i's device again, all without a command (each costs a second
+ * under emulation): netdevsim makes a new device's port in the network
+ * namespace of the writer of new_device.
+ */
+int t_nsim_side_again(struct t_nsim_pair *p, int i)
+{
+	int id = 1000 + (getpid() % 10000) * 2 + i, self, fd, ret;
+	struct sockaddr_in *sin;
+	struct if_nameindex *ifs, *it;
+	struct arpreq arp;
+	struct ifreq ifr;
+
+	if (p->dev_id[i] || !p->netns[i][0])
+		return t_fail("side %d: its device is there, or its namespace is not",
+			      i);
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	t_check(self >= 0, "open own netns: %s", strerror(errno));
+	ret = t_netns_enter(p->netns[i]);
+	if (ret) {
+		close(self);
+		return t_fail("entering %s: %s", p->netns[i], strerror(-ret));
+	}
+	p->ifindex[i] = 0;
+	ret = write_file(NSIM_BUS "/new_device", "%d 1 %d", id, p->nr_queues);
+	if (ret) {
+		t_fail("netdevsim new_device %d in %s: %s", id, p->netns[i],
+		       strerror(-ret));
+		goto out;
+	}
+	p->dev_id[i] = id;
+	/* its port: the one device of the namespace besides lo */
+	ifs = if_nameindex();
+	for (it = ifs; it && it->if_index; it++)
+		if (strcmp(it->if_name, "lo")) {
+			snprintf(p->ifname[i], sizeof(p->ifname[i]), "%s",
+				 it->if_name);
+			p->ifindex[i] = (int)it->if_index;
+		}
+	if (ifs)
+		if_freenameindex(ifs);
+	if (!p->ifindex[i]) {
+		ret = t_fail("netdevsim%d has no port in %s", id, p->netns[i]);
+		goto out;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->ifname[i]);
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, p->addr[i], &sin->sin_addr);
+	ret = fd < 0 || ioctl(fd, SIOCSIFADDR, &ifr) ? -errno : 0;
+	if (!ret) {
+		inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+		ret = ioctl(fd, SIOCSIFNETMASK, &ifr) ? -errno : 0;
+	}
+	if (!ret && !ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr) ? -errno : 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		t_fail("address %s/24 on %s, up: %s", p->addr[i], p->ifname[i],
+		       strerror(-ret));
+		goto out;
+	}
+	/* the other side: forget the old port's MAC address */
+	t_check(!setns(self, CLONE_NEWNET), "back to own netns");
+	ret = t_netns_enter(p->netns[!i]);
+	if (ret) {
+		t_fail("entering %s: %s", p->netns[!i], strerror(-ret));
+		goto out;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(&arp, 0, sizeof(arp));
+	sin = (struct sockaddr_in *)&arp.arp_pa;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, p->addr[i], &sin->sin_addr);
+	snprintf(arp.arp_dev, sizeof(arp.arp_dev), "%s", p->ifname[!i]);
+	ret = fd < 0 || (ioctl(fd, SIOCDARP, &arp) && errno != ENXIO) ?
+	      -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		t_fail("forgetting %s in %s: %s", p->addr[i], p->netns[!i],
+		       strerror(-ret));
+		goto out;
+	}
+out:
+	t_check(!setns(self, CLONE_NEWNET), "back to own netns");
+	close(self);
+	if (ret)
+		return T_EXIT_FAIL;
+	return link_sides(p);
 }
 
 /* Sender side of a stream: runs in a child, never returns. */

@@ -7,6 +7,7 @@
 #ifndef ZCRX_TEST_HELPERS_H
 #define ZCRX_TEST_HELPERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,24 @@ int t_fail_at(const char *file, int line, const char *fmt, ...)
 
 /* Print why a test is skipped ("skip: ..."); returns T_EXIT_SKIP. */
 int t_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Whether this is the project's own kernel (a release ending in
+ * "-zcrx-debug" or "-zcrx-perf"). There, everything the tests need is
+ * present (zcrx with ZCRX_REG_NODEV, netdevsim with header split, devmem,
+ * udmabuf, the system dma-buf heap, reserved huge pages, root), so a
+ * missing feature is a failure, never a skip.
+ */
+bool t_project_kernel(void);
+
+/*
+ * The kernel (or machine) lacks something the test needs: on the
+ * project's kernel a failure (t_fail(), T_EXIT_FAIL), elsewhere a skip
+ * (t_skip(), T_EXIT_SKIP), with the reason printed either way.
+ */
+#define t_lacks(fmt, ...) t_lacks_at(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
+int t_lacks_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Abort the test on an unexpected error in set-up code. */
 #define t_check(cond, fmt, ...)						\
@@ -63,11 +82,20 @@ struct t_nsim_pair {
 /*
  * Create the pair with @nr_queues rx/tx queues per port, addresses
  * 192.0.2.1 (side 0) and 192.0.2.2 (side 1), links up.
- * Returns 0, T_EXIT_SKIP when the kernel has no netdevsim, or
- * T_EXIT_FAIL; on failure everything created is removed again.
+ * Returns 0, T_EXIT_SKIP when the kernel has no netdevsim (T_EXIT_FAIL on
+ * the project's kernel), or T_EXIT_FAIL; on failure everything created
+ * is removed again.
  */
 int t_nsim_pair_create(struct t_nsim_pair *p, int nr_queues);
 void t_nsim_pair_destroy(struct t_nsim_pair *p);
+/*
+ * After side @i's netdevsim device was deleted (t_nsim_del_side()), make
+ * it again in the side's namespace, with its address, up, and linked to
+ * the other side, which forgets the old port's MAC address: the new
+ * port's name and ifindex in @p. Much cheaper than a new pair (no
+ * commands run). 0 or T_EXIT_FAIL.
+ */
+int t_nsim_side_again(struct t_nsim_pair *p, int i);
 
 /* Move the calling thread into network namespace @name. */
 int t_netns_enter(const char *name);

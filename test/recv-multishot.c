@@ -71,7 +71,7 @@ int main(void)
 
 	ret = io_uring_queue_init_params(64, &ring, &p);
 	if (ret == -EINVAL)
-		return t_skip("kernel without DEFER_TASKRUN or CQE32");
+		return t_lacks("kernel without DEFER_TASKRUN or CQE32");
 	if (ret)
 		return t_fail("queue_init: %s", strerror(-ret));
 	if (p.flags & IORING_SETUP_CQE32 && !(ring.flags & IORING_SETUP_CQE32))

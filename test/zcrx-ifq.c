@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Description: io_uring_zcrx_ifq_setup() refuses bad options before the
- * kernel sees them and leaves the ifq clear, and, on a kernel with
+ * kernel sees them (non-zero setup_flags, reserved fields or area flags
+ * among them) and leaves the ifq clear, and, on a kernel with
  * device-less zcrx, registers an ifq with the refill ring in user memory
  * and in kernel memory and fills the handle: power-of-two entries, head,
  * tail and entries inside the mapped ring, an empty ring with every entry
  * free, the area's base, length and token. Skips the second part on a
- * kernel without device-less zcrx.
+ * kernel without device-less zcrx (fails on the project's kernel).
  */
 #include <string.h>
 
@@ -38,17 +39,25 @@ static int check_bad_opts(struct io_uring *ring,
 		.rq_entries = 64, .flags = ZCRX_REG_NODEV, .area = area,
 	};
 	struct io_uring_zcrx_ifq_opts o;
+	struct io_uring_zcrx_area a;
 	struct io_uring_zcrx_ifq ifq;
 	int i, ret;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 10; i++) {
 		o = good;
+		a = *area;
 		switch (i) {
 		case 0: o.area = NULL; break;
 		case 1: o.rq_entries = 0; break;
 		case 2: o.rq_entries = (1U << 31) + 1; break;
 		case 3: o.rq_mem = IO_URING_ZCRX_RQ_KERNEL + 1; break;
 		case 4: o.flags = ZCRX_REG_IMPORT; break;
+		/* the words kept for later versions must be 0 */
+		case 5: o.setup_flags = 1; break;
+		case 6: o.__resv1 = 1; break;
+		case 7: o.__resv[4] = 1; break;
+		case 8: a.flags = 1; o.area = &a; break;
+		case 9: a.__resv[3] = 1; o.area = &a; break;
 		}
 		memset(&ifq, 0xa5, sizeof(ifq));
 		ret = io_uring_zcrx_ifq_setup(ring, &o, &ifq);
@@ -116,8 +125,8 @@ int main(void)
 
 	ret = ring_init(&ring);
 	if (ret)
-		return t_skip("no ring with DEFER_TASKRUN|CQE32: %s",
-			      strerror(-ret));
+		return t_lacks("no ring with DEFER_TASKRUN|CQE32: %s",
+			       strerror(-ret));
 	t_check(!io_uring_zcrx_area_alloc(&area, IO_URING_ZCRX_AREA_ANON,
 					  1 << 20), "area");
 	ret = check_bad_opts(&ring, &area);
@@ -128,7 +137,8 @@ int main(void)
 	ret = io_uring_zcrx_check(NULL, 0, 0, ZCRX_REG_NODEV);
 	if (ret) {
 		io_uring_zcrx_area_free(&area);
-		return t_skip("device-less zcrx: %s", io_uring_zcrx_strerror(ret));
+		return t_lacks("device-less zcrx: %s",
+			       io_uring_zcrx_strerror(ret));
 	}
 	if (check_nodev(&area, IO_URING_ZCRX_RQ_USER) ||
 	    check_nodev(&area, IO_URING_ZCRX_RQ_KERNEL))

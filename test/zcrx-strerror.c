@@ -31,10 +31,12 @@ int main(void)
 	const char *unk;
 	int i, j;
 
-	/* the enum has the reasons the check can name, and then some */
-	if (IO_URING_ZCRX_OK != 0 || IO_URING_ZCRX_REASON_MAX < 11)
-		return t_fail("enum io_uring_zcrx_reason: OK %d, MAX %d",
-			      IO_URING_ZCRX_OK, IO_URING_ZCRX_REASON_MAX);
+	/* the enum has exactly the 11 reasons the check can name */
+	if (IO_URING_ZCRX_OK != 0 || IO_URING_ZCRX_HDS_THRESH != 10 ||
+	    IO_URING_ZCRX_REASON_MAX != 11)
+		return t_fail("enum io_uring_zcrx_reason: OK %d, HDS_THRESH %d, MAX %d; want 0, 10, 11",
+			      IO_URING_ZCRX_OK, IO_URING_ZCRX_HDS_THRESH,
+			      IO_URING_ZCRX_REASON_MAX);
 
 	for (i = 0; i < IO_URING_ZCRX_REASON_MAX; i++) {
 		known[i] = io_uring_zcrx_strerror(i);

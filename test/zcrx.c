@@ -45,8 +45,8 @@ int t_zcrx_require(bool nodev)
 
 	ret = t_zcrx_ring_init(&ring, 2, 0);
 	if (ret)
-		return t_skip("no ring with DEFER_TASKRUN|SINGLE_ISSUER|CQE32: %s",
-			      strerror(-ret));
+		return t_lacks("no ring with DEFER_TASKRUN|SINGLE_ISSUER|CQE32: %s",
+			       strerror(-ret));
 	io_uring_queue_exit(&ring);
 
 	memset(&qz, 0, sizeof(qz));
@@ -56,14 +56,14 @@ int t_zcrx_require(bool nodev)
 	hdr.size = sizeof(qz);
 	ret = io_uring_register_query(&hdr);
 	if (ret)
-		return t_skip("kernel without zcrx (IORING_REGISTER_QUERY: %s)",
-			      strerror(-ret));
+		return t_lacks("kernel without zcrx (IORING_REGISTER_QUERY: %s)",
+			       strerror(-ret));
 	if (hdr.result)
-		return t_skip("kernel without zcrx (IO_URING_QUERY_ZCRX: %s)",
-			      strerror(-hdr.result));
+		return t_lacks("kernel without zcrx (IO_URING_QUERY_ZCRX: %s)",
+			       strerror(-hdr.result));
 	if (nodev && !(qz.register_flags & ZCRX_REG_NODEV))
-		return t_skip("kernel without device-less zcrx (ZCRX_REG_NODEV not in register_flags %#llx)",
-			      (unsigned long long)qz.register_flags);
+		return t_lacks("kernel without device-less zcrx (ZCRX_REG_NODEV not in register_flags %#llx)",
+			       (unsigned long long)qz.register_flags);
 	/*
 	 * Without ZCRX_FEATURE_EVENT a statistics block may still work: the
 	 * registration tells (t_zcrx_setup_checked()).
@@ -152,8 +152,8 @@ int t_zcrx_setup_checked(struct t_zcrx *z, const struct t_zcrx_opts *o,
 		return 0;
 	if (!o->no_stats && !feature_event &&
 	    (ret == -EINVAL || ret == -EOPNOTSUPP))
-		return t_skip("kernel without zcrx statistics: registering %s with an event_desc of FLAG_STATS: %s (and no ZCRX_FEATURE_EVENT)",
-			      what, t_errname(ret));
+		return t_lacks("kernel without zcrx statistics: registering %s with an event_desc of FLAG_STATS: %s (and no ZCRX_FEATURE_EVENT)",
+			       what, t_errname(ret));
 	return t_fail("registering %s: %s, want success", what,
 		      t_errname(ret));
 }
@@ -204,6 +204,34 @@ void t_zcrx_stats_read(const struct t_zcrx *z, uint64_t *copy_count,
 	*copy_bytes = z->stats ? z->stats->copy_bytes : 0;
 }
 
+int t_zcrx_zc_read(int ring_fd, unsigned int zcrx_id, uint64_t *zc_count,
+		   uint64_t *zc_bytes)
+{
+	char path[64], line[256];
+	int ret = -ENOENT;
+	FILE *f;
+
+	*zc_count = *zc_bytes = 0;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ring_fd);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long count, bytes;
+		unsigned int id;
+
+		if (sscanf(line, "zcrx %u: zc_count %llu zc_bytes %llu", &id,
+			   &count, &bytes) == 3 && id == zcrx_id) {
+			*zc_count = count;
+			*zc_bytes = bytes;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* The receive loop */
 
 void t_zcrx_rx_init(struct t_zcrx_rx *rx, struct t_zcrx *z, int fd)
@@ -212,6 +240,12 @@ void t_zcrx_rx_init(struct t_zcrx_rx *rx, struct t_zcrx *z, int fd)
 	rx->z = z;
 	rx->fd = fd;
 	rx->timeout_ms = 30000;
+	/* the counters are the ifq's: this receive's share is what it adds */
+	t_zcrx_stats_read(z, &rx->base.copy_cqes, &rx->base.copy_bytes);
+	rx->base.zc_known = z->ring_up &&
+			    !t_zcrx_zc_read(z->ring.ring_fd, z->ifq.zcrx_id,
+					    &rx->base.zc_cqes,
+					    &rx->base.zc_bytes);
 }
 
 void t_zcrx_rx_free(struct t_zcrx_rx *rx)
@@ -371,6 +405,11 @@ static int data_cqe(struct t_zcrx_rx *rx, const struct io_uring_cqe *cqe)
 	if (pos % buf_len + (uint64_t)len > buf_len)
 		return t_fail("CQE res %d at area offset %#llx crosses a %u-byte buffer",
 			      len, (unsigned long long)zc->off, buf_len);
+	/* the copy fallback fills a buffer from its start, one CQE each */
+	if (pos % buf_len) {
+		rx->mid_cqes++;
+		rx->mid_bytes += (uint64_t)len;
+	}
 	if (zc->__pad)
 		return t_fail("zcrx CQE __pad %#llx, want 0",
 			      (unsigned long long)zc->__pad);
@@ -562,18 +601,38 @@ int t_zcrx_fill_cq(struct t_zcrx_rx *rx, int timeout_ms)
 
 void t_zcrx_rx_stats(struct t_zcrx_rx *rx)
 {
-	t_zcrx_stats_read(rx->z, &rx->copy_cqes, &rx->copy_bytes);
-	rx->zc_bytes = rx->off >= rx->copy_bytes ? rx->off - rx->copy_bytes : 0;
+	uint64_t cqes, bytes;
+
+	t_zcrx_stats_read(rx->z, &cqes, &bytes);
+	rx->copy_cqes = cqes - rx->base.copy_cqes;
+	rx->copy_bytes = bytes - rx->base.copy_bytes;
+	rx->zc_known = rx->z->ring_up &&
+		       !t_zcrx_zc_read(rx->z->ring.ring_fd,
+				       rx->z->ifq.zcrx_id, &cqes, &bytes);
+	/* a counter that appeared mid-way (cannot happen) counts from 0 */
+	if (!rx->base.zc_known)
+		rx->base.zc_cqes = rx->base.zc_bytes = 0;
+	rx->zc_cqes = rx->zc_known ? cqes - rx->base.zc_cqes : 0;
+	rx->zc_bytes = rx->zc_known ? bytes - rx->base.zc_bytes : 0;
 }
 
 void t_zcrx_rx_print(struct t_zcrx_rx *rx, const char *what)
 {
+	char zc[96];
+
 	t_zcrx_rx_stats(rx);
-	printf("%s: %llu bytes verified in %llu CQEs: zero-copy %llu (%.1f%%), copied %llu in %llu CQEs; %llu requests (%llu ENOSPC, %llu ENOMEM, %llu len), %llu buffers returned, %llu flushes, events %#x\n",
+	if (rx->zc_known)
+		snprintf(zc, sizeof(zc), "%llu in %llu CQEs (%.1f%%)",
+			 (unsigned long long)rx->zc_bytes,
+			 (unsigned long long)rx->zc_cqes,
+			 rx->off ? 100.0 * (double)rx->zc_bytes /
+				   (double)rx->off : 0.0);
+	else
+		snprintf(zc, sizeof(zc), "not counted by the kernel");
+	printf("%s: %llu bytes verified in %llu CQEs (%llu at an offset inside their buffer): zero-copy %s, copied %llu in %llu CQEs; %llu requests (%llu ENOSPC, %llu ENOMEM, %llu len), %llu buffers returned, %llu flushes, events %#x\n",
 	       what, (unsigned long long)rx->off,
 	       (unsigned long long)rx->cqes,
-	       (unsigned long long)rx->zc_bytes,
-	       rx->off ? 100.0 * (double)rx->zc_bytes / (double)rx->off : 0.0,
+	       (unsigned long long)rx->mid_cqes, zc,
 	       (unsigned long long)rx->copy_bytes,
 	       (unsigned long long)rx->copy_cqes,
 	       (unsigned long long)rx->arms,
@@ -582,6 +641,52 @@ void t_zcrx_rx_print(struct t_zcrx_rx *rx, const char *what)
 	       (unsigned long long)rx->len_ends,
 	       (unsigned long long)rx->returned,
 	       (unsigned long long)rx->flushes, rx->events);
+}
+
+int t_zcrx_rx_check(struct t_zcrx_rx *rx, enum t_zcrx_path path,
+		    const char *what)
+{
+	bool zc = path == T_ZCRX_ALL_ZC;
+
+	t_zcrx_rx_print(rx, what);
+	if (!rx->z->stats)
+		return t_fail("%s: no zcrx_stats block to count copies in",
+			      what);
+	/* the kernel's copy count, against the CQEs and bytes seen */
+	if (zc ? rx->copy_cqes || rx->copy_bytes :
+		 rx->copy_cqes != rx->cqes || rx->copy_bytes != rx->off)
+		return t_fail("%s: zcrx_stats count %llu copied CQEs with %llu bytes of the %llu CQEs with %llu bytes received; want %s",
+			      what, (unsigned long long)rx->copy_cqes,
+			      (unsigned long long)rx->copy_bytes,
+			      (unsigned long long)rx->cqes,
+			      (unsigned long long)rx->off,
+			      zc ? "none (every byte on the bound queue, header split: the device wrote it)" :
+				   "all (device-less: every byte is copied)");
+	/* what the CQEs themselves show */
+	if (!zc && rx->mid_cqes)
+		return t_fail("%s: %llu copied CQEs start inside their buffer, but the copy fallback fills each buffer from its start",
+			      what, (unsigned long long)rx->mid_cqes);
+	if (!rx->zc_known) {
+		if (!zc && !t_project_kernel())
+			return 0;
+		return t_lacks("%s: the kernel does not count zero-copy CQEs (no \"zcrx %u: zc_count N zc_bytes N\" line in the ring's /proc/self/fdinfo), so zero-copy cannot be told from copied",
+			       what, rx->z->ifq.zcrx_id);
+	}
+	/* and the kernel's zero-copy count, independent of the copy count */
+	if (rx->zc_cqes + rx->copy_cqes != rx->cqes ||
+	    rx->zc_bytes + rx->copy_bytes != rx->off)
+		return t_fail("%s: the kernel counts %llu zero-copy CQEs with %llu bytes and %llu copied with %llu bytes, but %llu CQEs with %llu bytes arrived",
+			      what, (unsigned long long)rx->zc_cqes,
+			      (unsigned long long)rx->zc_bytes,
+			      (unsigned long long)rx->copy_cqes,
+			      (unsigned long long)rx->copy_bytes,
+			      (unsigned long long)rx->cqes,
+			      (unsigned long long)rx->off);
+	if (rx->mid_bytes > rx->zc_bytes)
+		return t_fail("%s: %llu bytes in CQEs inside their buffers (never a copy), but only %llu counted zero-copy",
+			      what, (unsigned long long)rx->mid_bytes,
+			      (unsigned long long)rx->zc_bytes);
+	return 0;
 }
 
 /* Stream end points */
@@ -601,7 +706,7 @@ int t_zcrx_nsim_setup(struct t_zcrx_nsim *n)
 	n->rxq = T_ZCRX_NSIM_RXQ;
 	ret = t_hds_enable(n->ns, n->ifindex);
 	if (ret == -EOPNOTSUPP) {
-		ret = t_skip("netdevsim of this kernel cannot split headers (ethtool tcp-data-split: EOPNOTSUPP)");
+		ret = t_lacks("netdevsim of this kernel cannot split headers (ethtool tcp-data-split: EOPNOTSUPP)");
 		goto fail;
 	}
 	if (ret) {
@@ -616,7 +721,7 @@ int t_zcrx_nsim_setup(struct t_zcrx_nsim *n)
 		goto fail;
 	}
 	if (!r.has_thresh) {
-		ret = t_skip("kernel without the ethtool hds-thresh ring parameter");
+		ret = t_lacks("kernel without the ethtool hds-thresh ring parameter");
 		goto fail;
 	}
 	if (r.split != ETHTOOL_TCP_DATA_SPLIT_ENABLED || r.thresh) {

@@ -9,7 +9,8 @@
  * multishot request after ENOSPC and counts what it saw.
  *
  * Functions returning int give 0, T_EXIT_SKIP or T_EXIT_FAIL (reported)
- * unless said to return a negative errno.
+ * unless said to return a negative errno. T_EXIT_SKIP (a missing kernel
+ * feature) is T_EXIT_FAIL on the project's kernel (t_lacks()).
  */
 #ifndef ZCRX_TEST_ZCRX_H
 #define ZCRX_TEST_ZCRX_H
@@ -95,6 +96,17 @@ int t_zcrx_flush_rq(struct t_zcrx *z);
 /* The statistics block now (zeros with no_stats). */
 void t_zcrx_stats_read(const struct t_zcrx *z, uint64_t *copy_count,
 		       uint64_t *copy_bytes);
+/*
+ * The kernel's own count of zero-copy CQEs of ifq @zcrx_id of ring
+ * @ring_fd and of their bytes: CQEs that point at data the device wrote
+ * into an area buffer, never at a copy. Counted apart from zcrx_stats
+ * (which counts only copies), in io_zcrx_recv_frag() where such a CQE is
+ * posted, and shown in the ring's /proc/self/fdinfo as one line per ifq:
+ *	zcrx <id>: zc_count <CQEs> zc_bytes <bytes>
+ * 0, or -ENOENT when the kernel shows no such line (or -errno).
+ */
+int t_zcrx_zc_read(int ring_fd, unsigned int zcrx_id, uint64_t *zc_count,
+		   uint64_t *zc_bytes);
 
 /* A received buffer not yet given back. */
 struct t_zcrx_buf {
@@ -141,8 +153,16 @@ struct t_zcrx_rx {
 	uint64_t req_bytes;	/* bytes of the current (or last) request */
 	unsigned int req_len;	/* its len */
 	bool armed, eof, len_end, stalled;
+	/* data CQEs that start inside their buffer: never a copy */
+	uint64_t mid_cqes, mid_bytes;
 	/* filled by t_zcrx_rx_stats() */
-	uint64_t copy_cqes, copy_bytes, zc_bytes;
+	uint64_t copy_cqes, copy_bytes, zc_cqes, zc_bytes;
+	bool zc_known;
+	/* the ifq's counters when t_zcrx_rx_init() ran */
+	struct {
+		uint64_t copy_cqes, copy_bytes, zc_cqes, zc_bytes;
+		bool zc_known;
+	} base;
 	/* buffers received and not yet in the refill ring, oldest first */
 	struct t_zcrx_buf *held;
 	size_t nheld, held_cap;
@@ -175,10 +195,35 @@ uint64_t t_zcrx_held_bytes(const struct t_zcrx_rx *rx);
 int t_zcrx_fill_cq(struct t_zcrx_rx *rx, int timeout_ms);
 /* The ring's /proc/self/fdinfo (SQ/CQ state, overflow list) to stderr. */
 void t_zcrx_dump_ring(const struct t_zcrx *z);
-/* copy_cqes/copy_bytes from the stats block, zc_bytes = off - copy_bytes. */
+/*
+ * What this receive added to the ifq's counters: copy_cqes/copy_bytes from
+ * the stats block, zc_cqes/zc_bytes from the kernel's own zero-copy count
+ * (t_zcrx_zc_read(); zc_known false when the kernel has none). The two
+ * are counted apart, so that one can be checked against the other and
+ * against the CQEs.
+ */
 void t_zcrx_rx_stats(struct t_zcrx_rx *rx);
 /* One line: what, bytes total, zero-copy, copied, CQEs, re-arms, events. */
 void t_zcrx_rx_print(struct t_zcrx_rx *rx, const char *what);
+
+enum t_zcrx_path {
+	T_ZCRX_ALL_ZC,		/* netdevsim, bound queue, header split */
+	T_ZCRX_ALL_COPIED,	/* device-less */
+};
+
+/*
+ * Print the line, then the one right answer for a receive that is over
+ * (every CQE reaped): with T_ZCRX_ALL_ZC the kernel counts no copy and
+ * every CQE and byte zero-copy; with T_ZCRX_ALL_COPIED every CQE and byte
+ * copied, none zero-copy, and no CQE starts inside its buffer (the copy
+ * fallback fills a buffer from its start). Zero-copy and copied must add
+ * up to what the CQEs brought. Without the kernel's zero-copy count:
+ * T_EXIT_FAIL on the project's kernel; elsewhere a skip for
+ * T_ZCRX_ALL_ZC (zero-copy cannot be shown), and the copy checks alone
+ * for T_ZCRX_ALL_COPIED. 0, T_EXIT_SKIP or T_EXIT_FAIL.
+ */
+int t_zcrx_rx_check(struct t_zcrx_rx *rx, enum t_zcrx_path path,
+		    const char *what);
 
 /*
  * A netdevsim pair with 2 queues per port, header split on and
