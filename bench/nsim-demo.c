@@ -2,8 +2,8 @@
 /*
  * nsim-demo: stream TCP over a netdevsim pair in two network namespaces
  * and print, per run, throughput and the receiving task's CPU time per
- * GiB. The placeholder for the main job until the zcrx benchmark suite
- * exists. Runs inside the guest (see ./zcrx-lts bench).
+ * GiB: the plain TCP path alone, by hand, without fio. Runs inside the
+ * guest; the main job is zcrx-bench (./zcrx-lts bench).
  *
  *   nsim-demo [-m MIB] [-n RUNS]
  */
