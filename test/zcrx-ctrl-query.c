@@ -9,7 +9,8 @@
  *     cycle, or a chain of 1000 headers or more: ERANGE (999 work;
  *     upstream refuses exactly 1000 too, one fewer than behaviour.md's
  *     "at most 1000"). On 6.12 (this project's kernel): OPCODES reports
- *     59 request and 37 register opcodes, SCQ is EOPNOTSUPP, and ZCRX
+ *     59 request and 37 register opcodes (one past the highest, as
+ *     upstream: 31, 33 and 34 and 37 itself are EINVAL), SCQ is EOPNOTSUPP, and ZCRX
  *     reports register_flags ZCRX_REG_NODEV, area_flags 0, 1 ctrl opcode
  *     (FLUSH_RQ), features 0, rq_hdr_size 128, rq_hdr_alignment 64. A
  *     kernel reporting ZCRX_FEATURE_EVENT must have ARM_EVENT among its
@@ -88,6 +89,37 @@ static void qhdr(struct io_uring_query_hdr *h, __u32 op, void *data,
 	h->size = size;
 }
 
+/*
+ * On 6.12 the register count is upstream's, one past the highest opcode,
+ * with holes where upstream has opcodes this kernel lacks: 31
+ * (SEND_MSG_RING), 33 (RESIZE_RINGS), 34 (MEM_REGION). Those, and the
+ * count itself, fail like any unknown opcode: EINVAL.
+ */
+static int register_holes(unsigned int nr_register)
+{
+	static const unsigned int holes[] = { 31, 33, 34 };
+	struct io_uring ring;
+	size_t i;
+	int ret;
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret)
+		return t_fail("ring: %s", t_errname(ret));
+	for (i = 0; i <= sizeof(holes) / sizeof(holes[0]); i++) {
+		unsigned int op = i < sizeof(holes) / sizeof(holes[0]) ?
+				  holes[i] : nr_register;
+
+		ret = sys_register(ring.ring_fd, op, NULL, 0);
+		if (ret != -EINVAL) {
+			io_uring_queue_exit(&ring);
+			return t_fail("register opcode %u on 6.12: %s, want EINVAL",
+				      op, t_errname(ret));
+		}
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
+}
+
 static int query_opcodes(void)
 {
 	struct io_uring_query_opcode qo;
@@ -115,6 +147,8 @@ static int query_opcodes(void)
 	if (is_612 && qo.nr_query_opcodes != IO_URING_QUERY_ZCRX + 1)
 		return t_fail("OPCODES on 6.12: %u query opcodes, want 2 (OPCODES and ZCRX)",
 			      qo.nr_query_opcodes);
+	if (is_612)
+		return register_holes(qo.nr_register_opcodes);
 	return 0;
 }
 

@@ -11,12 +11,17 @@
  *   - refill region: size 0, unaligned address or size, id, mmap_offset,
  *     reserved words, unknown flags, too small: EINVAL; user_addr without
  *     TYPE_USER, TYPE_USER without user_addr, no descriptor, memory that
- *     cannot be pinned for writing: EFAULT
+ *     cannot be pinned for writing: EFAULT; size 2^43, in kernel or in
+ *     user memory: ENOMEM (its page array cannot be allocated, and that
+ *     fails before any page is allocated or pinned, without a warning)
  *   - NODEV with if_idx or if_rxq set: EINVAL; no such ifindex: ENODEV;
  *     loopback (no DMA device): EOPNOTSUPP
  *   - area: unknown flags (DMABUF too), token, reserved words, dmabuf_fd
  *     on user memory, unaligned address or length: EINVAL; addr 0, len 0,
- *     unmapped, read-only or partly mapped memory: EFAULT; more than
+ *     len above 1 GiB (upstream's cap: 1 GiB + 4 KiB, and 2^43, which
+ *     used to reach a page array allocation above INT_MAX bytes, a
+ *     WARN), checked before the memory (which is not mapped), unmapped,
+ *     read-only or partly mapped memory: EFAULT; more than
  *     RLIMIT_MEMLOCK on a ring made without CAP_IPC_LOCK: ENOMEM
  *   - rx_buf_len with NODEV: EOPNOTSUPP; 0 is written back as 4096
  * and on success writes back zcrx_id, the offsets (head 0, tail 64,
@@ -58,6 +63,10 @@
 /* header (128) + 32768 entries of 16 bytes, page aligned */
 #define BIG_REGION_LEN	(PAGE_SZ + 32768 * 16UL)
 #define RQ_ENTRIES	64
+/* upstream's largest area */
+#define AREA_CAP	(1ULL << 30)
+/* 2^31 pages: a page array of 16 GiB, more than INT_MAX bytes */
+#define HUGE_LEN	(1ULL << 43)
 #define RQ_MAX		32768U
 #define RING_FLAGS	(IORING_SETUP_DEFER_TASKRUN | \
 			 IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_CQE32)
@@ -464,6 +473,12 @@ static const struct reg_case cases[] = {
 		      SET(rd.size, PAGE_SZ), SET(reg.rq_entries, 256) }),
 	CASE("region memory unmapped", -EFAULT, .fix = region_hole),
 	CASE("region memory read-only", -EFAULT, .fix = region_ro),
+	/* a page array of 2^31 entries: no WARN, just ENOMEM */
+	CASE("kernel region size 2^43", -ENOMEM,
+	     .set = { SET(rd.flags, 0), SET(rd.user_addr, 0),
+		      SET(rd.size, HUGE_LEN) }),
+	/* at the valid region memory: the size fails before any pinning */
+	CASE("user region size 2^43", -ENOMEM, .set = { SET(rd.size, HUGE_LEN) }),
 
 	/* area */
 	CASE("area flags DMABUF", -EINVAL,
@@ -478,6 +493,10 @@ static const struct reg_case cases[] = {
 	CASE("area addr 0", -EFAULT, .set = { SET(area.addr, 0) }),
 	CASE("area addr unaligned", -EINVAL, .set = { ADD(area.addr, 8) }),
 	CASE("area len unaligned", -EINVAL, .set = { SET(area.len, AREA_LEN - 8) }),
+	/* the length is checked before the memory, mapped only for AREA_LEN */
+	CASE("area len 1 GiB + 4 KiB", -EFAULT,
+	     .set = { SET(area.len, AREA_CAP + PAGE_SZ) }),
+	CASE("area len 2^43", -EFAULT, .set = { SET(area.len, HUGE_LEN) }),
 	CASE("area memory unmapped", -EFAULT, .fix = area_hole),
 	CASE("area memory read-only", -EFAULT, .fix = area_ro),
 	CASE("area memory half unmapped", -EFAULT, .fix = area_partial),
