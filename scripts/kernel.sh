@@ -7,6 +7,9 @@
 #   scripts/kernel.sh build [--flavour F]    export, apply, build bzImage
 #   scripts/kernel.sh check-series [--flavour F]
 #                                            build the tree at every patch
+#   scripts/kernel.sh check-configs          build what the series touches
+#                                            without NET, and without busy
+#                                            polling
 #   scripts/kernel.sh dev                    a work tree to change the series in
 #   scripts/kernel.sh import                 write its commits back as the series
 #   scripts/kernel.sh checkpatch             checkpatch.pl --strict on every patch
@@ -302,6 +305,49 @@ cmd_check_series() {
 	note "all $n patches build ($FLAVOUR)"
 }
 
+# Configurations the series must build in besides the flavours, which
+# both have networking with busy polling: io_uring without networking
+# (NET=n: no zcrx, the query and regions still there), and networking
+# without NET_RX_BUSY_POLL, which is on unless PREEMPT_RT and NETCONSOLE
+# are both set. Only the directories the series changes are compiled.
+cmd_check_configs() {
+	exec_locked
+	cmd_export
+	apply_export >/dev/null
+	sync_src "$(g rev-parse HEAD)"
+	local name obj frag dirs
+	for name in no-net no-busy-poll; do
+		obj=$KDIR/obj-check-$name
+		frag=$obj/zcrx.fragment
+		mkdir -p "$obj"
+		case $name in
+		no-net)
+			printf '%s\n' CONFIG_64BIT=y CONFIG_IO_URING=y \
+				'# CONFIG_NET is not set' > "$frag"
+			dirs="io_uring/" ;;
+		no-busy-poll)
+			{ cat "$ROOT/kernel-patches/config/base.config"
+			  printf '%s\n' CONFIG_EXPERT=y CONFIG_PREEMPT_RT=y \
+				CONFIG_NETCONSOLE=y; } > "$frag"
+			dirs="io_uring/ net/core/ drivers/net/netdevsim/" ;;
+		esac
+		make -s -C "$SRC" O="$obj" ARCH=x86_64 KCONFIG_ALLCONFIG="$frag" \
+			allnoconfig >/dev/null
+		case $name in
+		no-net)
+			! grep -q '^CONFIG_NET=y' "$obj/.config" &&
+			grep -q '^CONFIG_IO_URING=y' "$obj/.config" ;;
+		no-busy-poll)
+			! grep -q '^CONFIG_NET_RX_BUSY_POLL=y' "$obj/.config" &&
+			grep -q '^CONFIG_IO_URING_ZCRX=y' "$obj/.config" ;;
+		esac || die "$name: the config is not what it is meant to test"
+		note "building $dirs ($name)"
+		# shellcheck disable=SC2086 # several directory targets
+		kmake "$obj" $dirs || die "the series does not build with $name"
+	done
+	note "the series builds without NET and without busy polling"
+}
+
 # A work tree (branch zcrx-dev) with the series applied, for developers to
 # edit and commit in; builds never reset it.
 cmd_dev() {
@@ -375,9 +421,10 @@ case "${1:-}" in
 export) shift; exec_locked; cmd_export ;;
 build) shift; cmd_build "$@" ;;
 check-series) shift; cmd_check_series "$@" ;;
+check-configs) shift; cmd_check_configs ;;
 dev) shift; exec_locked; cmd_dev ;;
 import) shift; exec_locked; cmd_import ;;
 checkpatch) shift; exec_locked; cmd_checkpatch ;;
 info) cmd_info ;;
-*) sed -n '4,13s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+*) sed -n '4,16s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 esac
