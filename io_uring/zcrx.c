@@ -16,6 +16,12 @@
  * ring drops both. Teardown closes the queue first and then drops every
  * user reference still held, so that no buffer is reused while anybody
  * may read it.
+ *
+ * Object lifetime: the ring holds a reference to each ifq and every page
+ * pool the ifq is the provider of holds one. The ring's side (refill
+ * region, CQEs) goes when the ring lets go of the ifq; the ifq and its
+ * area go with the last reference, when the last skb holding a buffer of
+ * an old pool is freed. Ring exit never waits for the network.
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
@@ -23,6 +29,9 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/nospec.h>
+#include <linux/refcount.h>
+#include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/io_uring.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
@@ -56,6 +65,7 @@
 #define IO_ZCRX_SUPPORTED_EVENT_FLAGS	ZCRX_EVENT_DESC_FLAG_STATS
 
 static const struct memory_provider_ops io_uring_pp_zc_ops;
+static void io_put_zcrx_ifq(struct io_zcrx_ifq *ifq);
 
 static inline struct io_zcrx_area *io_zcrx_iov_to_area(const struct net_iov *niov)
 {
@@ -161,6 +171,32 @@ static void io_zcrx_sync_for_device(const struct page_pool *pool,
 
 /* The area: pinned user pages, one net_iov per page */
 
+static int io_zcrx_account_mem(struct io_zcrx_ifq *ifq,
+			       unsigned long nr_pages)
+{
+	int ret;
+
+	if (ifq->user) {
+		ret = __io_account_mem(ifq->user, nr_pages);
+		if (ret)
+			return ret;
+	}
+	if (ifq->mm_account)
+		atomic64_add(nr_pages, &ifq->mm_account->pinned_vm);
+	return 0;
+}
+
+static void io_zcrx_unaccount_mem(struct io_zcrx_ifq *ifq,
+				  unsigned long nr_pages)
+{
+	if (!nr_pages)
+		return;
+	if (ifq->user)
+		__io_unaccount_mem(ifq->user, nr_pages);
+	if (ifq->mm_account)
+		atomic64_sub(nr_pages, &ifq->mm_account->pinned_vm);
+}
+
 static void io_zcrx_free_area(struct io_zcrx_ifq *ifq,
 			      struct io_zcrx_area *area)
 {
@@ -172,9 +208,8 @@ static void io_zcrx_free_area(struct io_zcrx_ifq *ifq,
 	if (area->pages) {
 		unpin_user_pages(area->pages, nr_pages);
 		kvfree(area->pages);
-		if (ifq->ctx->user)
-			__io_unaccount_mem(ifq->ctx->user, nr_pages);
 	}
+	io_zcrx_unaccount_mem(ifq, area->nr_accounted);
 	kvfree(area->freelist);
 	kvfree(area->user_refs);
 	kvfree(area->nia.niovs);
@@ -195,10 +230,13 @@ static int io_zcrx_check_area(const struct io_uring_zcrx_area_reg *reg)
 	/* a user memory area has no dma-buf */
 	if (reg->dmabuf_fd)
 		return -EINVAL;
-	/* buffer offsets must fit below the area id bits */
-	if (reg->len > (1ULL << IORING_ZCRX_AREA_SHIFT) ||
-	    (reg->len >> PAGE_SHIFT) > U32_MAX)
-		return -EINVAL;
+	/*
+	 * As upstream: an arbitrary limit, but a size from user space needs
+	 * one before it reaches allocations. It also keeps buffer offsets
+	 * far below the area id bits.
+	 */
+	if (reg->len > SZ_1G)
+		return -EFAULT;
 	return 0;
 }
 
@@ -220,22 +258,19 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 	spin_lock_init(&area->freelist_lock);
 	area->ifq = ifq;
 
+	/* accounted before pinning, so that the limit holds while pinning */
+	ret = io_zcrx_account_mem(ifq, reg->len >> PAGE_SHIFT);
+	if (ret)
+		goto err;
+	area->nr_accounted = reg->len >> PAGE_SHIFT;
+
 	pages = io_pin_pages(reg->addr, reg->len, &nr_pages);
 	if (IS_ERR(pages)) {
-		kfree(area);
-		return PTR_ERR(pages);
+		ret = PTR_ERR(pages);
+		goto err;
 	}
 	area->pages = pages;
 	area->nia.num_niovs = nr_pages;
-	if (ifq->ctx->user) {
-		ret = __io_account_mem(ifq->ctx->user, nr_pages);
-		if (ret) {
-			unpin_user_pages(pages, nr_pages);
-			kvfree(pages);
-			area->pages = NULL;
-			goto err;
-		}
-	}
 
 	ret = -ENOMEM;
 	area->nia.niovs = kvmalloc_array(nr_pages, sizeof(area->nia.niovs[0]),
@@ -574,16 +609,18 @@ static int io_pp_zc_init(struct page_pool *pp)
 	if (pp->p.dma_dir != DMA_FROM_DEVICE)
 		return -EOPNOTSUPP;
 
-	/* the ring and its area stay until the pool is gone */
-	percpu_ref_get(&ifq->ctx->refs);
+	/*
+	 * The ifq and its area stay until the pool is gone. Pools are only
+	 * created while the queue has the ifq as its provider, and the ring
+	 * holds its reference until after it closed the queue.
+	 */
+	refcount_inc(&ifq->refs);
 	return 0;
 }
 
 static void io_pp_zc_destroy(struct page_pool *pp)
 {
-	struct io_zcrx_ifq *ifq = io_pp_to_ifq(pp);
-
-	percpu_ref_put(&ifq->ctx->refs);
+	io_put_zcrx_ifq(io_pp_to_ifq(pp));
 }
 
 static int io_pp_nl_fill(void *mp_priv, struct sk_buff *rsp,
@@ -663,21 +700,62 @@ static struct io_zcrx_ifq *io_zcrx_ifq_alloc(struct io_ring_ctx *ctx)
 
 	ifq->if_rxq = -1;
 	ifq->ctx = ctx;
+	refcount_set(&ifq->refs, 1);
+	if (ctx->user)
+		ifq->user = get_uid(ctx->user);
+	if (ctx->mm_account) {
+		mmgrab(ctx->mm_account);
+		ifq->mm_account = ctx->mm_account;
+	}
 	spin_lock_init(&ifq->rq_lock);
 	mutex_init(&ifq->dma_lock);
 	return ifq;
 }
 
+/* The last reference is gone: the queue is closed and every buffer back. */
 static void io_zcrx_ifq_free(struct io_zcrx_ifq *ifq)
 {
-	io_close_queue(ifq);
 	if (ifq->area)
 		io_zcrx_free_area(ifq, ifq->area);
 	if (ifq->dev)
 		put_device(ifq->dev);
-	io_free_region(ifq->ctx, &ifq->region);
+	if (ifq->user)
+		free_uid(ifq->user);
+	if (ifq->mm_account)
+		mmdrop(ifq->mm_account);
 	mutex_destroy(&ifq->dma_lock);
 	kfree(ifq);
+}
+
+/*
+ * Context: process. The last page pool's reference is dropped where the
+ * pool is destroyed: by the driver, often with RTNL held, or by the page
+ * pool's release work.
+ */
+static void io_put_zcrx_ifq(struct io_zcrx_ifq *ifq)
+{
+	if (refcount_dec_and_test(&ifq->refs))
+		io_zcrx_ifq_free(ifq);
+}
+
+/*
+ * The ring lets go of @ifq: unbind the queue, drop what user space still
+ * holds and free the refill region, which only the ring's side uses (the
+ * closed queue's pools no longer allocate). Page pools of the queue that
+ * skbs still hold buffers of keep the ifq until they are gone.
+ * Context: ->uring_lock held; @ifq is not in ctx->zcrx_ctxs.
+ */
+static void io_zcrx_ifq_release(struct io_ring_ctx *ctx,
+				struct io_zcrx_ifq *ifq)
+{
+	io_close_queue(ifq);
+	io_zcrx_scrub(ifq);
+	io_free_region(ctx, &ifq->region);
+	ifq->rq_hdr = NULL;
+	ifq->rqes = NULL;
+	ifq->stats = NULL;
+	ifq->ctx = NULL;
+	io_put_zcrx_ifq(ifq);
 }
 
 struct io_mapped_region *io_zcrx_get_region(struct io_ring_ctx *ctx,
@@ -810,12 +888,32 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	if (ret)
 		goto err;
 
+	/*
+	 * The results first: once the queue is bound, skbs may hold area
+	 * buffers, and a failure to write them back would have to unbind.
+	 */
+	reg.zcrx_id = id;
+	if (copy_to_user(arg, &reg, sizeof(reg)) ||
+	    copy_to_user(u64_to_user_ptr(reg.region_ptr), &rd, sizeof(rd)) ||
+	    copy_to_user(u64_to_user_ptr(reg.area_ptr), &area, sizeof(area))) {
+		ret = -EFAULT;
+		goto err;
+	}
+
 	if (!ifq->nodev) {
 		mp_param.mp_ops = &io_uring_pp_zc_ops;
 		mp_param.mp_priv = ifq;
 		rtnl_lock();
-		ret = __net_mp_open_rxq(ifq->netdev, reg.if_rxq, &mp_param,
-					NULL);
+		/*
+		 * The device was looked up without RTNL and pinning the area
+		 * takes a while: it may have started to go away meanwhile,
+		 * and its queues with it.
+		 */
+		if (ifq->netdev->reg_state != NETREG_REGISTERED)
+			ret = -ENODEV;
+		else
+			ret = __net_mp_open_rxq(ifq->netdev, reg.if_rxq,
+						&mp_param, NULL);
 		if (!ret) {
 			ifq->if_rxq = reg.if_rxq;
 			ifq->bound = true;
@@ -825,14 +923,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 			goto err;
 	}
 
-	reg.zcrx_id = id;
-	if (copy_to_user(arg, &reg, sizeof(reg)) ||
-	    copy_to_user(u64_to_user_ptr(reg.region_ptr), &rd, sizeof(rd)) ||
-	    copy_to_user(u64_to_user_ptr(reg.area_ptr), &area, sizeof(area))) {
-		ret = -EFAULT;
-		goto err;
-	}
-
+	/* replaces the reserved entry, so it allocates nothing and cannot fail */
 	scoped_guard(mutex, &ctx->mmap_lock)
 		ret = xa_err(xa_store(&ctx->zcrx_ctxs, id, ifq, GFP_KERNEL));
 	if (ret)
@@ -842,7 +933,7 @@ err:
 	scoped_guard(mutex, &ctx->mmap_lock)
 		xa_erase(&ctx->zcrx_ctxs, id);
 err_free:
-	io_zcrx_ifq_free(ifq);
+	io_zcrx_ifq_release(ctx, ifq);
 	return ret;
 }
 
@@ -865,22 +956,11 @@ void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx)
 }
 
 /*
- * Requests still running while the ring exits may hand out more buffers;
- * the exit work calls this until the page pools are gone.
+ * The ring is freed: no request runs any more, so dropping what user
+ * space holds now catches buffers requests handed out after the shutdown.
+ * Each ifq goes when the last page pool holding its buffers does.
  * Context: ->uring_lock held.
  */
-void io_scrub_zcrx_ifqs(struct io_ring_ctx *ctx)
-{
-	struct io_zcrx_ifq *ifq;
-	unsigned long index;
-
-	lockdep_assert_held(&ctx->uring_lock);
-
-	xa_for_each(&ctx->zcrx_ctxs, index, ifq)
-		io_zcrx_scrub(ifq);
-}
-
-/* Free every ifq; no page pool of theirs is left. */
 void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx)
 {
 	struct io_zcrx_ifq *ifq;
@@ -891,8 +971,7 @@ void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx)
 	xa_for_each(&ctx->zcrx_ctxs, index, ifq) {
 		scoped_guard(mutex, &ctx->mmap_lock)
 			xa_erase(&ctx->zcrx_ctxs, index);
-		io_zcrx_scrub(ifq);
-		io_zcrx_ifq_free(ifq);
+		io_zcrx_ifq_release(ctx, ifq);
 	}
 	xa_destroy(&ctx->zcrx_ctxs);
 }

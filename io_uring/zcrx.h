@@ -3,6 +3,7 @@
 #define IOU_ZC_RX_H
 
 #include <linux/io_uring_types.h>
+#include <linux/refcount.h>
 #include <linux/scatterlist.h>
 #include <linux/socket.h>
 #include <net/page_pool/types.h>
@@ -22,6 +23,8 @@ struct io_zcrx_area {
 
 	u16			area_id;
 	bool			is_mapped;
+	/* pages counted against RLIMIT_MEMLOCK and pinned_vm */
+	unsigned long		nr_accounted;
 	struct page		**pages;
 	struct sg_table		sgt;
 
@@ -35,6 +38,18 @@ struct io_zcrx_ifq {
 	struct io_ring_ctx		*ctx;
 	struct io_zcrx_area		*area;
 	u32				id;
+
+	/*
+	 * One reference for the ring, dropped when it lets go of the ifq,
+	 * and one for each page pool the ifq is the provider of: a pool
+	 * outlives the ring while skbs hold its buffers, and the area must
+	 * stay until the last of them is back. The ring's ctx must not be
+	 * used once its reference is gone.
+	 */
+	refcount_t			refs;
+	/* what the area's pinned pages are accounted to, as for buffers */
+	struct user_struct		*user;
+	struct mm_struct		*mm_account;
 
 	/*
 	 * The refill ring. Its consumer side (cached_rq_head, the head
@@ -91,7 +106,6 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 int io_register_zcrx_ctrl(struct io_ring_ctx *ctx, void __user *arg,
 			  unsigned int nr_args);
 void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx);
-void io_scrub_zcrx_ifqs(struct io_ring_ctx *ctx);
 void io_unregister_zcrx_ifqs(struct io_ring_ctx *ctx);
 int io_zcrx_recv(struct io_kiocb *req, struct io_zcrx_ifq *ifq,
 		 struct socket *sock, unsigned int flags,
@@ -114,10 +128,6 @@ static inline int io_register_zcrx_ctrl(struct io_ring_ctx *ctx,
 }
 
 static inline void io_shutdown_zcrx_ifqs(struct io_ring_ctx *ctx)
-{
-}
-
-static inline void io_scrub_zcrx_ifqs(struct io_ring_ctx *ctx)
 {
 }
 
