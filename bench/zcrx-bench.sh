@@ -29,9 +29,10 @@
 # side 0 (zb-tx, 192.0.2.1) sends, side 1 (zb-rx, 192.0.2.2) receives with
 # header split on (tcp-data-split on, hds-thresh 0, set by
 # zcrx-bench-helper hds, as Debian's ethtool 6.1 cannot; the zcrx path
-# checks again with hds=0); a tc skbedit queue_mapping 1 on the sender's
-# egress steers the flow to rx queue 1, where the zcrx path binds its ifq
-# (as test/zcrx.c does). The loopback paths run in a third namespace (zb-lo).
+# checks again with hds=0); an ntuple rule on the receiver (ethtool -N)
+# steers the flow to rx queue 1, where the zcrx path binds its ifq, and
+# each port's rx interrupts go to its own side's CPU (netdevsim's
+# rx_queues/Q/irq_cpu in debugfs). The loopback paths run in a third namespace (zb-lo).
 #
 # Runs are interleaved: round 1 runs every path once, then round 2, ... The
 # sender is always fio's net engine (rw=write, bs=64k) on CPU 0; the
@@ -63,8 +64,8 @@
 #   rx_task_s  the receiving task's own user+system time: fio's usr_cpu and
 #              sys_cpu (getrusage from the connection to the end of I/O,
 #              times job_runtime), trunc's getrusage
-#   tx_cpu_s   CPU 0 busy time over span_s: sender, and netdevsim's receive
-#              softirq (see the caveat)
+#   tx_cpu_s   CPU 0 busy time over span_s: sender, netdevsim's simulated
+#              DMA and the ACKs' receive softirq (see the caveat)
 #   teardown_cpu_s  CPU 1 busy time from the end of the I/O until the
 #              receiver exited: the engine's cleanup (ring, ifq, area) and
 #              fio's report; not in rx_cpu_s
@@ -84,10 +85,15 @@ SIZE=${ZCRX_BENCH_SIZE:-256m}
 PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx trunc lo-net nodev}
 TX_CPU=0
 RX_CPU=1
+# where netdevsim's simulated DMA copy runs (in the sender's transmit, on
+# its CPU) and its receive softirq (where the rx queue's interrupt is
+# affine: set below); loopback's softirq runs in the sender's context
+NSIM_DMA_CPU=$TX_CPU NSIM_SOFTIRQ_CPU=$RX_CPU LO_SOFTIRQ_CPU=$TX_CPU
 RXQ=1			# the rx queue the flow is steered to and zcrx binds
 AREA=32m		# area of the engine paths (rx=recv carves its buffers from one too)
 BS=64k			# sender's writes, receivers' io_u size
 NSIM=/sys/bus/netdevsim
+NSIM_DFS=/sys/kernel/debug/netdevsim
 NS_TX=zb-tx NS_RX=zb-rx NS_LO=zb-lo
 ADDR_TX=192.0.2.1 ADDR_RX=192.0.2.2
 IDS=(9100 9101)		# netdevsim bus device ids of side 0 and 1
@@ -165,8 +171,14 @@ echo "$fd_tx:$(ip -n $NS_TX -o link show dev "$IF_TX" | cut -d: -f1)" \
 	> $NSIM/link_device
 exec {fd_tx}<&- {fd_rx}<&-
 nsenter --net=/run/netns/$NS_RX "$HELPER" hds "$IF_RX" $RXQ
-tc -n $NS_TX qdisc add dev "$IF_TX" clsact
-tc -n $NS_TX filter add dev "$IF_TX" egress matchall action skbedit queue_mapping $RXQ
+# the receiver steers the flow to rx queue RXQ, as with a real NIC
+ip netns exec $NS_RX ethtool -N "$IF_RX" flow-type tcp4 dst-ip $ADDR_RX action $RXQ >/dev/null
+# each side's rx interrupts on its own CPU: the receive stack of the data
+# on the receiver's, that of the ACKs on the sender's
+for q in 0 1; do
+	echo $NSIM_SOFTIRQ_CPU > "$NSIM_DFS/netdevsim${IDS[1]}/ports/0/rx_queues/$q/irq_cpu"
+	echo $TX_CPU > "$NSIM_DFS/netdevsim${IDS[0]}/ports/0/rx_queues/$q/irq_cpu"
+done
 ip netns add $NS_LO
 ip -n $NS_LO link set dev lo up
 MTU=$(ip -n $NS_RX -o link show dev "$IF_RX" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
@@ -319,10 +331,10 @@ one_run() { # PATH RUN PORT
 
 # --- the runs
 
-echo "bench-config: kernel=$(uname -r) cpus=$NCPUS runs=$RUNS warmup=$WARMUP bytes=$BYTES paths=${PATHS// /,} tx_cpu=$TX_CPU rx_cpu=$RX_CPU nsim_mtu=$MTU lo_mtu=$LO_MTU bs=$BS area=$AREA rxq=$RXQ"
-echo "bench-setup: netdevsim $IF_TX in $NS_TX ($ADDR_TX, sender) -> $IF_RX in $NS_RX ($ADDR_RX, receiver), tcp-data-split on, hds-thresh 0, egress steered to rx queue $RXQ; loopback in $NS_LO"
+echo "bench-config: kernel=$(uname -r) cpus=$NCPUS runs=$RUNS warmup=$WARMUP bytes=$BYTES paths=${PATHS// /,} tx_cpu=$TX_CPU rx_cpu=$RX_CPU nsim_dma_cpu=$NSIM_DMA_CPU nsim_softirq_cpu=$NSIM_SOFTIRQ_CPU lo_softirq_cpu=$LO_SOFTIRQ_CPU nsim_mtu=$MTU lo_mtu=$LO_MTU bs=$BS area=$AREA rxq=$RXQ"
+echo "bench-setup: netdevsim $IF_TX in $NS_TX ($ADDR_TX, sender) -> $IF_RX in $NS_RX ($ADDR_RX, receiver), tcp-data-split on, hds-thresh 0, flow steered to rx queue $RXQ by an ntuple rule, rx interrupts on CPU $NSIM_SOFTIRQ_CPU; loopback in $NS_LO"
 echo "bench-placement: sender fio (net engine, rw=write, bs=$BS) on CPU $TX_CPU; receiver (fio and its job, or zcrx-bench-helper trunc) on CPU $RX_CPU; this script on CPU $TX_CPU"
-echo "bench-caveat: netdevsim delivers in the sender's context (napi_schedule from its xmit): the simulated DMA copy and the whole TCP receive softirq run on CPU $TX_CPU, the sender's, not on the receiver's (issue 15), while the ACKs the receiver sends are delivered, and the sender's ACK processing runs, on CPU $RX_CPU: CPU $RX_CPU's busy time is the receiving task, its syscalls and that ACK traffic, not the receive stack; on loopback it is the same"
+echo "bench-caveat: netdevsim's simulated DMA copy runs in the sender's transmit on CPU $NSIM_DMA_CPU (the device's work, which costs a real receiver nothing); the rx queue's interrupt is affine to CPU $NSIM_SOFTIRQ_CPU, so the receive softirq (IP, TCP, the provider's refill) runs there and is in CPU $RX_CPU's busy time; the ACKs are received on CPU $TX_CPU; on loopback the receive softirq runs in the sender's context, on CPU $LO_SOFTIRQ_CPU"
 port=5400
 for ((run = 1 - WARMUP; run <= RUNS; run++)); do
 	for path in $PATHS; do

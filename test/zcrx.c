@@ -694,7 +694,6 @@ int t_zcrx_rx_check(struct t_zcrx_rx *rx, enum t_zcrx_path path,
 int t_zcrx_nsim_setup(struct t_zcrx_nsim *n)
 {
 	struct t_rings r;
-	const char *tx_ns, *tx_if;
 	int ret;
 
 	memset(n, 0, sizeof(*n));
@@ -729,17 +728,16 @@ int t_zcrx_nsim_setup(struct t_zcrx_nsim *n)
 			     n->pair.ifname[1], r.split, r.thresh);
 		goto fail;
 	}
-	tx_ns = n->pair.netns[0];
-	tx_if = n->pair.ifname[0];
-	if (t_run("tc -n %s qdisc add dev %s clsact", tx_ns, tx_if) ||
-	    t_run("tc -n %s filter add dev %s egress matchall action skbedit queue_mapping %d",
-		  tx_ns, tx_if, T_ZCRX_NSIM_RXQ)) {
-		ret = t_fail("steering the egress of %s to queue %d with tc",
-			     tx_if, T_ZCRX_NSIM_RXQ);
+	/* As on a real NIC: the receiver's ntuple rule picks the queue. */
+	if (t_run("ip netns exec %s ethtool -N %s flow-type tcp4 dst-ip %s action %d",
+		  n->ns, n->pair.ifname[1], n->pair.addr[1], T_ZCRX_NSIM_RXQ)) {
+		ret = t_fail("steering TCP to %s to queue %d with ethtool -N",
+			     n->pair.addr[1], T_ZCRX_NSIM_RXQ);
 		goto fail;
 	}
-	printf("%s (ifindex %d in %s): header split on, hds-thresh 0, %s's egress steered to queue %d\n",
-	       n->pair.ifname[1], n->ifindex, n->ns, tx_if, T_ZCRX_NSIM_RXQ);
+	printf("%s (ifindex %d in %s): header split on, hds-thresh 0, TCP to %s steered to queue %d\n",
+	       n->pair.ifname[1], n->ifindex, n->ns, n->pair.addr[1],
+	       T_ZCRX_NSIM_RXQ);
 	return 0;
 fail:
 	t_nsim_pair_destroy(&n->pair);

@@ -227,10 +227,9 @@ int t_zcrx_rx_check(struct t_zcrx_rx *rx, enum t_zcrx_path path,
 
 /*
  * A netdevsim pair with 2 queues per port, header split on and
- * hds-thresh 0 on the receiver (side 1), and the sender's (side 0) egress
- * steered by tc (clsact, matchall, skbedit queue_mapping) to tx queue
- * T_ZCRX_NSIM_RXQ, which netdevsim hands to the peer's rx queue of that
- * number: the queue to bind.
+ * hds-thresh 0 on the receiver (side 1), and an ntuple rule there
+ * (ethtool -N ... action T_ZCRX_NSIM_RXQ) steering TCP to its address to
+ * rx queue T_ZCRX_NSIM_RXQ: the queue to bind.
  */
 #define T_ZCRX_NSIM_RXQ	1
 

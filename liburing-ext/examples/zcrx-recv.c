@@ -17,7 +17,7 @@
  * Either on rx queue QUEUE of interface IFNAME (-i IFNAME -q QUEUE): the
  * NIC writes payload straight into the area, and the flow must be steered
  * to that queue (ethtool -N IFNAME flow-type tcp4 dst-port PORT action
- * QUEUE, or a tc skbedit queue_mapping on the sender as the tests do), or
+ * QUEUE, as the tests do), or
  * device-less (-n, ZCRX_REG_NODEV; any interface, loopback included, and
  * every byte is copied into the area by the kernel).
  *
