@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * devmem TCP test helpers (see devmem.h). Netlink goes through
- * liburing-ext's minimal generic netlink client (linked statically);
- * rtnetlink for XDP attach is a few lines of its own.
+ * liburing-ext's minimal generic netlink client and its ethtool rings and
+ * netdev queue and page pool queries (linked statically); rtnetlink for
+ * XDP attach is a few lines of its own.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,31 +27,23 @@
 #include <linux/ethtool_netlink.h>
 
 #include "devmem.h"
-/* liburing-ext's internal netlink client: the tests link the static library */
+/*
+ * liburing-ext's internal netlink client and queries: the tests link the
+ * static library
+ */
 #include "../liburing-ext/src/netlink.h"
 
 #define NSIM_BUS "/sys/bus/netdevsim"
 
 /*
- * netdev netlink of 6.12 (include/uapi/linux/netdev.h); Debian 12's
- * headers have no linux/netdev.h.
+ * netdev netlink of 6.12 (include/uapi/linux/netdev.h) for BIND_RX;
+ * Debian 12's headers have no linux/netdev.h.
  */
 #define T_NETDEV_FAMILY_NAME		"netdev"
 #define T_NETDEV_FAMILY_VERSION		1
-#define T_NETDEV_CMD_PAGE_POOL_GET	5
-#define T_NETDEV_CMD_QUEUE_GET		10
 #define T_NETDEV_CMD_BIND_RX		13
-#define T_NETDEV_A_PAGE_POOL_ID		1
-#define T_NETDEV_A_PAGE_POOL_IFINDEX	2
-#define T_NETDEV_A_PAGE_POOL_INFLIGHT	4
-#define T_NETDEV_A_PAGE_POOL_DETACH_TIME 6
-#define T_NETDEV_A_PAGE_POOL_DMABUF	7
-#define T_NETDEV_A_PAGE_POOL_IO_URING	8
 #define T_NETDEV_A_QUEUE_ID		1
-#define T_NETDEV_A_QUEUE_IFINDEX	2
 #define T_NETDEV_A_QUEUE_TYPE		3
-#define T_NETDEV_A_QUEUE_DMABUF		5
-#define T_NETDEV_A_QUEUE_IO_URING	6
 #define T_NETDEV_QUEUE_TYPE_RX		0
 #define T_NETDEV_A_DMABUF_IFINDEX	1
 #define T_NETDEV_A_DMABUF_QUEUES	2
@@ -151,47 +144,31 @@ void t_netns_leave(int self)
 	close(self);
 }
 
-/* A generic netlink socket in @ns and the id of family @name. */
+/*
+ * @call (an int expression) run in network namespace @ns (NULL: this
+ * one), the calling thread back in its own namespace after it: its value,
+ * or -errno when @ns cannot be entered.
+ */
+#define in_netns(ns, call)						\
+	({								\
+		int _self = -1, _ret = 0;				\
+									\
+		if (ns)							\
+			_ret = _self = t_netns_visit(ns);		\
+		if (_ret >= 0) {					\
+			_ret = (call);					\
+			if (_self >= 0)					\
+				t_netns_leave(_self);			\
+		}							\
+		_ret;							\
+	})
+
+#define put_u32(m, type, v)	__io_uring_ext_nl_put_u32(m, type, v)
+
+/* A generic netlink socket in @ns (NULL: this one) and family @name's id. */
 static int genl_open(const char *ns, const char *name, int *family)
 {
-	int self = -1, fd, ret;
-
-	if (ns) {
-		self = t_netns_visit(ns);
-		if (self < 0)
-			return self;
-	}
-	fd = __io_uring_ext_nl_open();
-	if (self >= 0)
-		t_netns_leave(self);
-	if (fd < 0)
-		return fd;
-	ret = __io_uring_ext_nl_family(fd, name);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	*family = ret;
-	return fd;
-}
-
-static uint64_t nla_uint(const struct nlattr *a)
-{
-	uint64_t v64 = 0;
-	uint32_t v32 = 0;
-
-	if (__io_uring_ext_nla_len(a) >= 8) {
-		memcpy(&v64, __io_uring_ext_nla_data(a), 8);
-		return v64;
-	}
-	if (__io_uring_ext_nla_len(a) >= 4)
-		memcpy(&v32, __io_uring_ext_nla_data(a), 4);
-	return v32;
-}
-
-static int put_u32(struct __io_uring_ext_nlmsg *m, __u16 type, uint32_t v)
-{
-	return __io_uring_ext_nl_put(m, type, &v, sizeof(v)) ? 0 : -EMSGSIZE;
+	return in_netns(ns, __io_uring_ext_nl_open_family(name, family));
 }
 
 int t_netdev_family(const char *ns)
@@ -328,43 +305,19 @@ void t_devmem_unbind(struct t_binding *b)
 
 /* queue and page pool introspection */
 
-static int queue_cb(const struct nlattr *a, void *arg)
-{
-	struct t_queue_info *q = arg;
-
-	switch (__io_uring_ext_nla_type(a)) {
-	case T_NETDEV_A_QUEUE_DMABUF:
-		if (__io_uring_ext_nla_len(a) >= 4)
-			memcpy(&q->dmabuf, __io_uring_ext_nla_data(a), 4);
-		break;
-	case T_NETDEV_A_QUEUE_IO_URING:
-		q->io_uring = true;
-		break;
-	}
-	return 0;
-}
-
 int t_queue_get(const char *ns, int ifindex, unsigned int rxq,
 		struct t_queue_info *q)
 {
-	struct __io_uring_ext_nlmsg m;
-	int family, fd, ret;
+	struct __io_uring_ext_queue lq;
+	int ret;
 
 	memset(q, 0, sizeof(*q));
-	fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &family);
-	if (fd < 0)
-		return fd;
-	__io_uring_ext_nl_init(&m, (__u16)family, T_NETDEV_CMD_QUEUE_GET,
-			       T_NETDEV_FAMILY_VERSION);
-	if (put_u32(&m, T_NETDEV_A_QUEUE_ID, rxq) ||
-	    put_u32(&m, T_NETDEV_A_QUEUE_IFINDEX, (uint32_t)ifindex) ||
-	    put_u32(&m, T_NETDEV_A_QUEUE_TYPE, T_NETDEV_QUEUE_TYPE_RX))
-		ret = -EMSGSIZE;
-	else
-		ret = __io_uring_ext_nl_talk(fd, &m, queue_cb, q);
-	close(fd);
-	if (ret)
-		memset(q, 0, sizeof(*q));
+	ret = in_netns(ns, __io_uring_ext_queue_get((unsigned int)ifindex, rxq,
+						    &lq));
+	if (!ret) {
+		q->dmabuf = lq.has_dmabuf ? lq.dmabuf : 0;
+		q->io_uring = lq.io_uring;
+	}
 	return ret;
 }
 
@@ -409,153 +362,64 @@ struct pool_dump {
 	int max, n;
 };
 
-/* Attributes of all pools in a row; each pool's starts with its id. */
-static int pool_cb(const struct nlattr *a, void *arg)
+/* Keep pool @lp if there is room; count it either way. */
+static int pool_cb(const struct __io_uring_ext_page_pool *lp, void *arg)
 {
 	struct pool_dump *d = arg;
 	struct t_page_pool *p;
-	int type = __io_uring_ext_nla_type(a);
 
-	if (type == T_NETDEV_A_PAGE_POOL_ID) {
-		d->n++;
-		if (d->n <= d->max) {
-			memset(&d->pools[d->n - 1], 0, sizeof(*p));
-			d->pools[d->n - 1].id = nla_uint(a);
-		}
-		return 0;
-	}
-	if (!d->n || d->n > d->max)
+	if (d->n++ >= d->max)
 		return 0;
 	p = &d->pools[d->n - 1];
-	switch (type) {
-	case T_NETDEV_A_PAGE_POOL_IFINDEX:
-		p->ifindex = (uint32_t)nla_uint(a);
-		break;
-	case T_NETDEV_A_PAGE_POOL_INFLIGHT:
-		p->inflight = nla_uint(a);
-		break;
-	case T_NETDEV_A_PAGE_POOL_DETACH_TIME:
-		p->detach_time = nla_uint(a);
-		break;
-	case T_NETDEV_A_PAGE_POOL_DMABUF:
-		p->has_dmabuf = true;
-		p->dmabuf = (uint32_t)nla_uint(a);
-		break;
-	case T_NETDEV_A_PAGE_POOL_IO_URING:
-		p->has_io_uring = true;
-		break;
-	}
+	memset(p, 0, sizeof(*p));
+	p->id = lp->id;
+	p->ifindex = lp->ifindex;
+	p->has_dmabuf = lp->has_dmabuf;
+	p->dmabuf = lp->dmabuf;
+	p->has_io_uring = lp->io_uring;
+	p->inflight = lp->inflight;
+	p->detach_time = lp->detach_time;
 	return 0;
 }
 
 int t_page_pools(const char *ns, struct t_page_pool *pools, int max)
 {
-	struct __io_uring_ext_nlmsg m;
 	struct pool_dump d = { .pools = pools, .max = max };
-	int family, fd, ret;
+	int ret = in_netns(ns, __io_uring_ext_page_pool_dump(pool_cb, &d));
 
-	fd = genl_open(ns, T_NETDEV_FAMILY_NAME, &family);
-	if (fd < 0)
-		return fd;
-	__io_uring_ext_nl_init(&m, (__u16)family, T_NETDEV_CMD_PAGE_POOL_GET,
-			       T_NETDEV_FAMILY_VERSION);
-	m.nh.nlmsg_flags |= NLM_F_DUMP;
-	ret = __io_uring_ext_nl_talk(fd, &m, pool_cb, &d);
-	close(fd);
 	return ret ? ret : d.n;
 }
 
 /* ethtool ring parameters */
 
-static int rings_init(struct __io_uring_ext_nlmsg *m, int family, __u8 cmd,
-		      int ifindex)
-{
-	struct nlattr *hdr;
-
-	__io_uring_ext_nl_init(m, (__u16)family, cmd, ETHTOOL_GENL_VERSION);
-	hdr = __io_uring_ext_nl_put(m, ETHTOOL_A_RINGS_HEADER, NULL, 0);
-	if (!hdr || put_u32(m, ETHTOOL_A_HEADER_DEV_INDEX, (uint32_t)ifindex))
-		return -EMSGSIZE;
-	__io_uring_ext_nl_nest_end(m, hdr);
-	return 0;
-}
-
-static int rings_cb(const struct nlattr *a, void *arg)
-{
-	struct t_rings *r = arg;
-	int len = __io_uring_ext_nla_len(a);
-	const void *data = __io_uring_ext_nla_data(a);
-
-	switch (__io_uring_ext_nla_type(a)) {
-	case ETHTOOL_A_RINGS_TCP_DATA_SPLIT:
-		if (len >= 1) {
-			memcpy(&r->split, data, 1);
-			r->has_split = true;
-		}
-		break;
-	case T_ETHTOOL_A_RINGS_HDS_THRESH:
-		if (len >= 4) {
-			memcpy(&r->thresh, data, 4);
-			r->has_thresh = true;
-		}
-		break;
-	case T_ETHTOOL_A_RINGS_HDS_THRESH_MAX:
-		if (len >= 4) {
-			memcpy(&r->thresh_max, data, 4);
-			r->has_thresh_max = true;
-		}
-		break;
-	}
-	return 0;
-}
-
 int t_rings_get(const char *ns, int ifindex, struct t_rings *r)
 {
-	struct __io_uring_ext_nlmsg m;
-	int family, fd, ret;
+	struct __io_uring_ext_rings lr;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
-	fd = genl_open(ns, ETHTOOL_GENL_NAME, &family);
-	if (fd < 0)
-		return fd;
-	ret = rings_init(&m, family, ETHTOOL_MSG_RINGS_GET, ifindex);
-	if (!ret)
-		ret = __io_uring_ext_nl_talk(fd, &m, rings_cb, r);
-	close(fd);
-	return ret;
+	ret = in_netns(ns, __io_uring_ext_rings_get((unsigned int)ifindex,
+						    &lr));
+	if (ret)
+		return ret;
+	r->has_split = lr.has_split;
+	r->has_thresh = lr.has_thresh;
+	r->has_thresh_max = lr.has_thresh_max;
+	r->split = lr.split;
+	r->thresh = lr.thresh;
+	r->thresh_max = lr.thresh_max;
+	return 0;
 }
 
 int t_rings_set(const char *ns, int ifindex, int split, int64_t thresh)
 {
-	struct __io_uring_ext_nlmsg m;
-	int family, fd, ret;
-	__u8 s = (__u8)split;
-
-	fd = genl_open(ns, ETHTOOL_GENL_NAME, &family);
-	if (fd < 0)
-		return fd;
-	ret = rings_init(&m, family, ETHTOOL_MSG_RINGS_SET, ifindex);
-	if (!ret && split >= 0 &&
-	    !__io_uring_ext_nl_put(&m, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, &s, 1))
-		ret = -EMSGSIZE;
-	if (!ret && thresh >= 0)
-		ret = put_u32(&m, T_ETHTOOL_A_RINGS_HDS_THRESH,
-			      (uint32_t)thresh);
-	if (!ret)
-		ret = __io_uring_ext_nl_talk(fd, &m, NULL, NULL);
-	close(fd);
-	return ret;
+	return in_netns(ns, __io_uring_ext_rings_set((unsigned int)ifindex,
+						     split, thresh));
 }
 
 int t_hds_enable(const char *ns, int ifindex)
 {
-	int self = t_netns_visit(ns), ret;
-
-	if (self < 0)
-		return self;
-	ret = io_uring_zcrx_enable_hds((unsigned int)ifindex);
-	t_netns_leave(self);
-	return ret;
+	return in_netns(ns, io_uring_zcrx_enable_hds((unsigned int)ifindex));
 }
 
 /* XDP */

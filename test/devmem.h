@@ -51,10 +51,6 @@ struct t_dmabuf_token {			/* struct dmabuf_token */
 #define T_DONTNEED_TOKENS	128
 #define T_DONTNEED_FRAGS	1024
 
-/* ethtool_netlink.h of 6.12 plus this project's series (upstream numbers) */
-#define T_ETHTOOL_A_RINGS_HDS_THRESH		17
-#define T_ETHTOOL_A_RINGS_HDS_THRESH_MAX	18
-
 /* A memfd of @size bytes and a udmabuf over all of it. */
 struct t_udmabuf {
 	int memfd;

@@ -19,22 +19,13 @@ static bool usable(const char *path, int mode)
 	return path[0] && !access(path, mode);
 }
 
-/* PREFIX/@rel, PREFIX from this test's path (PREFIX/libexec/zcrx-lts/test). */
-static void from_prefix(char *out, size_t len, const char *rel)
-{
-	char self[PATH_MAX - 64], *slash;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-	out[0] = 0;
-	if (n <= 0)
-		return;
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	if (!slash)
-		return;
-	*slash = 0;
-	snprintf(out, len, "%s/../../../%s", self, rel);
-}
+/* The build tree's engine and zcrx-send, where the build says */
+#ifndef ZCRX_FIO_ENGINE_BUILD
+#define ZCRX_FIO_ENGINE_BUILD	NULL
+#endif
+#ifndef ZCRX_SEND_BUILD
+#define ZCRX_SEND_BUILD		NULL
+#endif
 
 int t_fio_find(struct t_fio *f)
 {
@@ -47,29 +38,15 @@ int t_fio_find(struct t_fio *f)
 		return t_fail("no fio at %s (Debian's fio: a declared package, and the guest image must carry /usr/bin/fio)",
 			      f->fio);
 
-	env = getenv("ZCRX_FIO_ENGINE");
-	if (env && *env) {
-		snprintf(f->engine, sizeof(f->engine), "%s", env);
-	} else {
-		from_prefix(f->engine, sizeof(f->engine), "lib/fio/zcrx.so");
-#ifdef ZCRX_FIO_ENGINE_BUILD
-		if (!usable(f->engine, R_OK))
-			snprintf(f->engine, sizeof(f->engine), "%s",
-				 ZCRX_FIO_ENGINE_BUILD);
-#endif
-	}
-	if (!usable(f->engine, R_OK))
+	if (t_find_file(f->engine, sizeof(f->engine), "ZCRX_FIO_ENGINE",
+			"lib/fio/zcrx.so", ZCRX_FIO_ENGINE_BUILD, R_OK))
 		return t_fail("no zcrx fio engine (lib/fio/zcrx.so of the prefix, the build tree, or $ZCRX_FIO_ENGINE): %s",
 			      f->engine);
 	snprintf(f->ioengine, sizeof(f->ioengine), "--ioengine=external:%s",
 		 f->engine);
 
-	from_prefix(f->send, sizeof(f->send), "bin/zcrx-send");
-#ifdef ZCRX_SEND_BUILD
-	if (!usable(f->send, X_OK))
-		snprintf(f->send, sizeof(f->send), "%s", ZCRX_SEND_BUILD);
-#endif
-	if (!usable(f->send, X_OK))
+	if (t_find_file(f->send, sizeof(f->send), NULL, "bin/zcrx-send",
+			ZCRX_SEND_BUILD, X_OK))
 		return t_fail("no zcrx-send (bin/ of the prefix or the build tree): %s",
 			      f->send);
 	return 0;

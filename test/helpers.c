@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <net/if_arp.h>
@@ -99,6 +100,37 @@ long t_pattern_check(const void *buf, uint64_t off, size_t len)
 		if (p[i] != t_pattern_byte(off + i))
 			return (long)i;
 	return -1;
+}
+
+void t_prefix_path(char *out, size_t len, const char *rel)
+{
+	char self[PATH_MAX - 64], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	out[0] = 0;
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	snprintf(out, len, "%s/../../../%s", self, rel);
+}
+
+int t_find_file(char *out, size_t len, const char *env, const char *rel,
+		const char *build, int mode)
+{
+	const char *val = env ? getenv(env) : NULL;
+
+	if (val && *val) {
+		snprintf(out, len, "%s", val);
+	} else {
+		t_prefix_path(out, len, rel);
+		if (build && (!out[0] || access(out, mode)))
+			snprintf(out, len, "%s", build);
+	}
+	return out[0] && !access(out, mode) ? 0 : -1;
 }
 
 int t_run(const char *fmt, ...)

@@ -100,6 +100,21 @@ int t_nsim_side_again(struct t_nsim_pair *p, int i);
 /* Move the calling thread into network namespace @name. */
 int t_netns_enter(const char *name);
 
+/*
+ * PREFIX/@rel in @out, PREFIX being the prefix this test is installed in
+ * (PREFIX/libexec/zcrx-lts/test); "" when this test's path is unknown.
+ */
+void t_prefix_path(char *out, size_t len, const char *rel);
+
+/*
+ * A file of the project a test uses: $@env (when @env names a variable
+ * that is set), else PREFIX/@rel (t_prefix_path()), else @build (the
+ * build tree's, when not NULL), in @out. 0 when access(@mode) allows
+ * it, else -1 (not reported; @out says what was tried).
+ */
+int t_find_file(char *out, size_t len, const char *env, const char *rel,
+		const char *build, int mode);
+
 /* Run a command through the shell; returns its exit status or -1. */
 int t_run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -59,24 +59,16 @@ static bool find_in(const char *dir)
  */
 static int find_examples(void)
 {
-	char self[PATH_MAX], dir[PATH_MAX + 16], *slash;
 	const char *env = getenv("ZCRX_EXAMPLES_DIR");
-	ssize_t n;
+	char dir[PATH_MAX];
 
 	if (env && *env)
 		return find_in(env) ? 0 :
 		       t_fail("no zcrx-recv and zcrx-send in $ZCRX_EXAMPLES_DIR %s",
 			      env);
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = 0;
-		slash = strrchr(self, '/');
-		if (slash)
-			*slash = 0;
-		snprintf(dir, sizeof(dir), "%s/../../../bin", self);
-		if (find_in(dir))
-			return 0;
-	}
+	t_prefix_path(dir, sizeof(dir), "bin");
+	if (dir[0] && find_in(dir))
+		return 0;
 #ifdef ZCRX_EXAMPLES_BUILD_DIR
 	if (find_in(ZCRX_EXAMPLES_BUILD_DIR))
 		return 0;

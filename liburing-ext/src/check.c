@@ -88,12 +88,12 @@ static int check_kernel(bool nodev)
 /* Queue @rxq of @ifindex: an enum io_uring_zcrx_reason or -errno. */
 static int check_queue(unsigned int ifindex, unsigned int rxq)
 {
+	struct __io_uring_ext_queue q;
 	struct __io_uring_ext_rings rings;
-	bool busy;
 	int ret, err;
 
 	/* netdev netlink, 6.9 and later; ENOENT: device down or too old */
-	ret = __io_uring_ext_queue_get(ifindex, rxq, &busy);
+	ret = __io_uring_ext_queue_get(ifindex, rxq, &q);
 	if (ret == -ENODEV)
 		return IO_URING_ZCRX_NO_DEVICE;
 	if (ret == -EINVAL)
@@ -110,7 +110,7 @@ static int check_queue(unsigned int ifindex, unsigned int rxq)
 		return IO_URING_ZCRX_HDS_OFF;
 	}
 
-	if (!ret && busy)
+	if (!ret && (q.io_uring || q.has_dmabuf))
 		return IO_URING_ZCRX_QUEUE_BUSY;
 	return IO_URING_ZCRX_OK;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Network interfaces: index by name, header split through ethtool netlink
- * (rings get/set), and rx queue state through netdev netlink (queue get).
+ * Network interfaces: index by name, and header split and ring sizes
+ * through ethtool netlink (rings get and set).
  */
 #include <errno.h>
 #include <net/if.h>
@@ -14,19 +14,11 @@
 
 /*
  * Newer than Debian 12's kernel headers; the numbers are upstream's
- * (uapi.md and include/uapi/linux/netdev.h).
+ * (uapi.md and include/uapi/linux/ethtool_netlink.h).
  */
 #define ETHTOOL_TCP_SPLIT_ENABLED	2	/* ETHTOOL_TCP_DATA_SPLIT_ENABLED */
 #define ETHTOOL_RINGS_HDS_THRESH	17	/* ETHTOOL_A_RINGS_HDS_THRESH */
-#define NETDEV_FAMILY			"netdev"
-#define NETDEV_VERSION			1
-#define NETDEV_QUEUE_GET		10	/* NETDEV_CMD_QUEUE_GET */
-#define NETDEV_QUEUE_ID			1	/* NETDEV_A_QUEUE_ID */
-#define NETDEV_QUEUE_IFINDEX		2
-#define NETDEV_QUEUE_TYPE		3
-#define NETDEV_QUEUE_DMABUF		5
-#define NETDEV_QUEUE_IO_URING		6
-#define NETDEV_QUEUE_RX			0	/* NETDEV_QUEUE_TYPE_RX */
+#define ETHTOOL_RINGS_HDS_THRESH_MAX	18	/* ETHTOOL_A_RINGS_HDS_THRESH_MAX */
 
 int io_uring_zcrx_ifindex(const char *ifname)
 {
@@ -41,23 +33,6 @@ int io_uring_zcrx_ifindex(const char *ifname)
 	if (!idx)
 		return errno ? -errno : -ENODEV;
 	return idx > INT32_MAX ? -EOVERFLOW : (int)idx;
-}
-
-/* A socket and the id of family @name: returns the socket or -errno. */
-static int family_open(const char *name, int *family)
-{
-	int fd = __io_uring_ext_nl_open();
-
-	if (fd < 0)
-		return fd;
-	*family = __io_uring_ext_nl_family(fd, name);
-	if (*family < 0) {
-		int ret = *family;
-
-		close(fd);
-		return ret;
-	}
-	return fd;
 }
 
 /* A request of ethtool command @cmd for @ifindex. */
@@ -76,26 +51,26 @@ static int ethtool_init(struct __io_uring_ext_nlmsg *m, int family, __u8 cmd,
 	return 0;
 }
 
+#define RINGS(attr, member)						\
+	__IO_URING_EXT_NLA_FIELD(attr, struct __io_uring_ext_rings, member)
+#define RINGS_HAS(attr, member)						\
+	__IO_URING_EXT_NLA_FIELD_HAS(attr, struct __io_uring_ext_rings,	\
+				     member, has_##member)
+
+static const struct __io_uring_ext_nla_field rings_fields[] = {
+	RINGS(ETHTOOL_A_RINGS_RX, rx),
+	RINGS(ETHTOOL_A_RINGS_RX_MAX, rx_max),
+	RINGS(ETHTOOL_A_RINGS_TX, tx),
+	RINGS(ETHTOOL_A_RINGS_TX_MAX, tx_max),
+	RINGS_HAS(ETHTOOL_A_RINGS_TCP_DATA_SPLIT, split),
+	RINGS_HAS(ETHTOOL_RINGS_HDS_THRESH, thresh),
+	RINGS_HAS(ETHTOOL_RINGS_HDS_THRESH_MAX, thresh_max),
+};
+
 static int rings_cb(const struct nlattr *a, void *arg)
 {
-	struct __io_uring_ext_rings *r = arg;
-	int len = __io_uring_ext_nla_len(a);
-
-	switch (__io_uring_ext_nla_type(a)) {
-	case ETHTOOL_A_RINGS_TCP_DATA_SPLIT:
-		if (len < 1)
-			return -EIO;
-		r->has_split = true;
-		memcpy(&r->split, __io_uring_ext_nla_data(a), 1);
-		break;
-	case ETHTOOL_RINGS_HDS_THRESH:
-		if (len < 4)
-			return -EIO;
-		r->has_thresh = true;
-		memcpy(&r->thresh, __io_uring_ext_nla_data(a), 4);
-		break;
-	}
-	return 0;
+	return __io_uring_ext_nla_fields(a, arg, rings_fields,
+			__IO_URING_EXT_ARRAY_SIZE(rings_fields));
 }
 
 static int rings_get(int fd, int family, unsigned int ifindex,
@@ -111,12 +86,33 @@ static int rings_get(int fd, int family, unsigned int ifindex,
 	return __io_uring_ext_nl_talk(fd, &m, rings_cb, rings);
 }
 
+/* RINGS_SET: @split and @thresh, each left alone when negative. */
+static int rings_set(int fd, int family, unsigned int ifindex, int split,
+		     long long thresh)
+{
+	struct __io_uring_ext_nlmsg m;
+	__u8 s = (__u8)split;
+	int ret;
+
+	ret = ethtool_init(&m, family, ETHTOOL_MSG_RINGS_SET, ifindex);
+	if (ret)
+		return ret;
+	if (split >= 0 &&
+	    !__io_uring_ext_nl_put(&m, ETHTOOL_A_RINGS_TCP_DATA_SPLIT, &s, 1))
+		return -EMSGSIZE;
+	if (thresh >= 0 &&
+	    __io_uring_ext_nl_put_u32(&m, ETHTOOL_RINGS_HDS_THRESH,
+				      (__u32)thresh))
+		return -EMSGSIZE;
+	return __io_uring_ext_nl_talk(fd, &m, NULL, NULL);
+}
+
 int __io_uring_ext_rings_get(unsigned int ifindex,
 			     struct __io_uring_ext_rings *rings)
 {
 	int family, fd, ret;
 
-	fd = family_open(ETHTOOL_GENL_NAME, &family);
+	fd = __io_uring_ext_nl_open_family(ETHTOOL_GENL_NAME, &family);
 	if (fd < 0)
 		return fd;
 	ret = rings_get(fd, family, ifindex, rings);
@@ -124,17 +120,29 @@ int __io_uring_ext_rings_get(unsigned int ifindex,
 	return ret;
 }
 
+int __io_uring_ext_rings_set(unsigned int ifindex, int split,
+			     long long thresh)
+{
+	int family, fd, ret;
+
+	if (split > 255 || thresh > UINT32_MAX)
+		return -EINVAL;
+	fd = __io_uring_ext_nl_open_family(ETHTOOL_GENL_NAME, &family);
+	if (fd < 0)
+		return fd;
+	ret = rings_set(fd, family, ifindex, split, thresh);
+	close(fd);
+	return ret;
+}
+
 int io_uring_zcrx_enable_hds(unsigned int ifindex)
 {
 	struct __io_uring_ext_rings rings;
-	struct __io_uring_ext_nlmsg m;
-	__u8 split = ETHTOOL_TCP_SPLIT_ENABLED;
-	__u32 thresh = 0;
 	int family, fd, ret;
 
 	if (!ifindex)
 		return -EINVAL;
-	fd = family_open(ETHTOOL_GENL_NAME, &family);
+	fd = __io_uring_ext_nl_open_family(ETHTOOL_GENL_NAME, &family);
 	if (fd < 0)
 		return fd;
 	/*
@@ -142,62 +150,10 @@ int io_uring_zcrx_enable_hds(unsigned int ifindex)
 	 * this project's series) refuses the attribute in a set.
 	 */
 	ret = rings_get(fd, family, ifindex, &rings);
-	if (ret)
-		goto out;
-	if (rings.split == ETHTOOL_TCP_SPLIT_ENABLED &&
-	    (!rings.has_thresh || !rings.thresh))
-		goto out;
-	ret = ethtool_init(&m, family, ETHTOOL_MSG_RINGS_SET, ifindex);
-	if (ret)
-		goto out;
-	if (!__io_uring_ext_nl_put(&m, ETHTOOL_A_RINGS_TCP_DATA_SPLIT,
-				   &split, sizeof(split)) ||
-	    (rings.has_thresh &&
-	     !__io_uring_ext_nl_put(&m, ETHTOOL_RINGS_HDS_THRESH,
-				    &thresh, sizeof(thresh)))) {
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	ret = __io_uring_ext_nl_talk(fd, &m, NULL, NULL);
-out:
-	close(fd);
-	return ret;
-}
-
-static int queue_cb(const struct nlattr *a, void *arg)
-{
-	bool *busy = arg;
-
-	switch (__io_uring_ext_nla_type(a)) {
-	case NETDEV_QUEUE_DMABUF:
-	case NETDEV_QUEUE_IO_URING:
-		*busy = true;
-		break;
-	}
-	return 0;
-}
-
-int __io_uring_ext_queue_get(unsigned int ifindex, unsigned int rxq,
-			     bool *busy)
-{
-	struct __io_uring_ext_nlmsg m;
-	__u32 id = rxq, idx = ifindex, type = NETDEV_QUEUE_RX;
-	int family, fd, ret;
-
-	*busy = false;
-	fd = family_open(NETDEV_FAMILY, &family);
-	if (fd < 0)
-		return fd;
-	__io_uring_ext_nl_init(&m, (__u16)family, NETDEV_QUEUE_GET,
-			       NETDEV_VERSION);
-	if (!__io_uring_ext_nl_put(&m, NETDEV_QUEUE_ID, &id, sizeof(id)) ||
-	    !__io_uring_ext_nl_put(&m, NETDEV_QUEUE_IFINDEX, &idx,
-				   sizeof(idx)) ||
-	    !__io_uring_ext_nl_put(&m, NETDEV_QUEUE_TYPE, &type,
-				   sizeof(type)))
-		ret = -EMSGSIZE;
-	else
-		ret = __io_uring_ext_nl_talk(fd, &m, queue_cb, busy);
+	if (!ret && (rings.split != ETHTOOL_TCP_SPLIT_ENABLED ||
+		     (rings.has_thresh && rings.thresh)))
+		ret = rings_set(fd, family, ifindex, ETHTOOL_TCP_SPLIT_ENABLED,
+				rings.has_thresh ? 0 : -1);
 	close(fd);
 	return ret;
 }

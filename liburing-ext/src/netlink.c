@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Generic netlink on a raw socket: family lookup (CTRL_CMD_GETFAMILY),
- * building a request, reading its replies up to the acknowledgement, and
- * the message of an extended acknowledgement (io_uring_zcrx_last_error()).
+ * building a request, reading its replies up to the acknowledgement (or a
+ * dump's NLMSG_DONE), and the message of an extended acknowledgement
+ * (io_uring_zcrx_last_error()).
  */
 #include <errno.h>
 #include <string.h>
@@ -18,6 +19,29 @@ __thread char __io_uring_ext_nl_error[256];
 const char *io_uring_zcrx_last_error(void)
 {
 	return __io_uring_ext_nl_error[0] ? __io_uring_ext_nl_error : NULL;
+}
+
+/* Keep the NLMSGERR_ATTR_MSG among the attributes in [@p, @end), if any. */
+static void keep_msg(const char *p, const char *end)
+{
+	while (end - p >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		int len;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > end - p)
+			return;
+		len = __io_uring_ext_nla_len(a);
+		if (__io_uring_ext_nla_type(a) == NLMSGERR_ATTR_MSG &&
+		    len > 0) {
+			if ((size_t)len >= sizeof(__io_uring_ext_nl_error))
+				len = sizeof(__io_uring_ext_nl_error) - 1;
+			memcpy(__io_uring_ext_nl_error,
+			       __io_uring_ext_nla_data(a), (size_t)len);
+			__io_uring_ext_nl_error[len] = '\0';
+			return;
+		}
+		p += NLA_ALIGN(a->nla_len);
+	}
 }
 
 /*
@@ -40,25 +64,28 @@ static void keep_ext_ack(const struct nlmsghdr *nh)
 			return;
 		p += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	}
-	p = (const char *)e + NLMSG_ALIGN(p - (const char *)e);
-	while (end - p >= NLA_HDRLEN) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		int len;
+	keep_msg((const char *)e + NLMSG_ALIGN(p - (const char *)e), end);
+}
 
-		if (a->nla_len < NLA_HDRLEN || a->nla_len > end - p)
-			return;
-		len = __io_uring_ext_nla_len(a);
-		if (__io_uring_ext_nla_type(a) == NLMSGERR_ATTR_MSG &&
-		    len > 0) {
-			if ((size_t)len >= sizeof(__io_uring_ext_nl_error))
-				len = sizeof(__io_uring_ext_nl_error) - 1;
-			memcpy(__io_uring_ext_nl_error,
-			       __io_uring_ext_nla_data(a), (size_t)len);
-			__io_uring_ext_nl_error[len] = '\0';
-			return;
-		}
-		p += NLA_ALIGN(a->nla_len);
-	}
+/*
+ * The errno NLMSG_DONE @nh carries (0 when the dump went well; older
+ * kernels send no payload); a failed dump's extended ack attributes
+ * follow it (NLM_F_ACK_TLVS).
+ */
+static int done_error(const struct nlmsghdr *nh)
+{
+	int err = 0;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(err)))
+		return 0;
+	memcpy(&err, NLMSG_DATA(nh), sizeof(err));
+	if (err >= 0)
+		return 0;
+	if (nh->nlmsg_flags & NLM_F_ACK_TLVS)
+		keep_msg((const char *)NLMSG_DATA(nh) +
+			 NLMSG_ALIGN(sizeof(err)),
+			 (const char *)nh + nh->nlmsg_len);
+	return err;
 }
 
 int __io_uring_ext_nl_open(void)
@@ -119,8 +146,8 @@ void __io_uring_ext_nl_nest_end(struct __io_uring_ext_nlmsg *m,
 	nest->nla_len = (__u16)(m->buf + m->nh.nlmsg_len - (char *)nest);
 }
 
-static int parse_attrs(const struct nlmsghdr *nh, __io_uring_ext_nl_attr_cb cb,
-		       void *arg)
+int __io_uring_ext_nl_attrs(const struct nlmsghdr *nh,
+			    __io_uring_ext_nl_attr_cb cb, void *arg)
 {
 	const char *p = (const char *)NLMSG_DATA(nh) + GENL_HDRLEN_ALIGNED;
 	const char *end = (const char *)nh + nh->nlmsg_len;
@@ -143,8 +170,14 @@ static int parse_attrs(const struct nlmsghdr *nh, __io_uring_ext_nl_attr_cb cb,
 	return 0;
 }
 
-int __io_uring_ext_nl_talk(int fd, struct __io_uring_ext_nlmsg *m,
-			   __io_uring_ext_nl_attr_cb cb, void *arg)
+/*
+ * Send @m and read up to its acknowledgement or NLMSG_DONE; each reply of
+ * the request's family goes to @msg_cb, or without one its attributes to
+ * @cb. After a callback's non-zero return the replies are read, unparsed.
+ */
+static int exchange(int fd, struct __io_uring_ext_nlmsg *m,
+		    __io_uring_ext_nl_msg_cb msg_cb,
+		    __io_uring_ext_nl_attr_cb cb, void *arg)
 {
 	static __thread __u32 seq;
 	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
@@ -185,12 +218,68 @@ int __io_uring_ext_nl_talk(int fd, struct __io_uring_ext_nlmsg *m,
 				/* the ack ends the exchange */
 				return ret ? ret : e->error;
 			}
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return ret;
-			if (nh->nlmsg_type == m->nh.nlmsg_type && !ret)
-				ret = parse_attrs(nh, cb, arg);
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				int err = done_error(nh);
+
+				return ret ? ret : err;
+			}
+			if (nh->nlmsg_type != m->nh.nlmsg_type || ret)
+				continue;
+			if (msg_cb)
+				ret = msg_cb(nh, arg);
+			else
+				ret = __io_uring_ext_nl_attrs(nh, cb, arg);
 		}
 	}
+}
+
+int __io_uring_ext_nla_fields(const struct nlattr *a, void *obj,
+			      const struct __io_uring_ext_nla_field *fields,
+			      size_t n)
+{
+	const struct __io_uring_ext_nla_field *f;
+	const bool yes = true;
+	char *o = obj;
+	__u64 v64;
+	__u32 v32;
+	__u8 v8;
+
+	for (f = fields; f < fields + n; f++) {
+		if (f->type != __io_uring_ext_nla_type(a))
+			continue;
+		if (__io_uring_ext_nla_len(a) < (f->size < 4 ? f->size : 4))
+			return -EIO;
+		if (f->has >= 0)
+			memcpy(o + f->has, &yes, sizeof(yes));
+		v64 = __io_uring_ext_nla_uint(a);
+		switch (f->size) {
+		case 1:
+			memcpy(&v8, __io_uring_ext_nla_data(a), 1);
+			memcpy(o + f->off, &v8, 1);
+			break;
+		case 4:
+			v32 = (__u32)v64;
+			memcpy(o + f->off, &v32, 4);
+			break;
+		case 8:
+			memcpy(o + f->off, &v64, 8);
+			break;
+		}
+	}
+	return 0;
+}
+
+int __io_uring_ext_nl_talk(int fd, struct __io_uring_ext_nlmsg *m,
+			   __io_uring_ext_nl_attr_cb cb, void *arg)
+{
+	return exchange(fd, m, NULL, cb, arg);
+}
+
+int __io_uring_ext_nl_dump(int fd, struct __io_uring_ext_nlmsg *m,
+			   __io_uring_ext_nl_msg_cb cb, void *arg)
+{
+	m->nh.nlmsg_flags |= NLM_F_DUMP;
+	return exchange(fd, m, cb, NULL, arg);
 }
 
 struct family_arg {
@@ -221,4 +310,20 @@ int __io_uring_ext_nl_family(int fd, const char *name)
 	if (ret)
 		return ret;
 	return f.id > 0 ? f.id : -ENOENT;
+}
+
+int __io_uring_ext_nl_open_family(const char *name, int *family)
+{
+	int fd = __io_uring_ext_nl_open();
+
+	if (fd < 0)
+		return fd;
+	*family = __io_uring_ext_nl_family(fd, name);
+	if (*family < 0) {
+		int ret = *family;
+
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
