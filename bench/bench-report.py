@@ -10,30 +10,41 @@ LOG's directory) gets:
 
   results.csv     one row per run: the bench-result fields and GiB/s,
                   CPU 1 and task seconds per GiB
+  results.jsonl   one JSON object per run: every parameter of the run
+                  (path, round, sizes, MTU, CPUs, kernel) and its metrics
   summary.csv     one row per path: medians, min and max, ratios
+  summary.md      the table: per path the median and min-max of every
+                  metric, the ratios to copy recv() and to the MSG_TRUNC
+                  floor, under the run's metadata
   cpu.svg/.png    CPU 1 busy and receiving task s/GiB per path (medians,
                   min-max bars)
   rate.svg/.png   GiB/s per path (median, min-max)
   runs.svg/.png   CPU 1 s/GiB of every run, round by round
 
-and the table goes to standard output, followed by the CPU plot on a dumb
-terminal. Ratios are taken round by round against the copy recv() path of
-the same link measured in the same round (net for netdevsim, lo-net for
-loopback; net when that is missing), then their median and range. Needs
-python3, and gnuplot for the plots (skipped with a note without it).
+and prints the CPU plot on a dumb terminal, then the table of summary.md
+and the paths of everything written. Ratios are taken round by round
+against the copy recv() path of the same link measured in the same round
+(net for netdevsim, lo-net for loopback; net when that is missing), and
+against the MSG_TRUNC floor (trunc, netdevsim only), then their median
+and range. Needs python3, and gnuplot for the plots (skipped with a note
+without it).
 """
 
 import csv
+import json
 import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import time
 
 GIB = float(1 << 30)
 # copy recv() on each link: what ratios are against
 REFERENCE = {"nsim": "net", "lo": "lo-net"}
+# the no-copy floor, recv(MSG_TRUNC): netdevsim only
+FLOOR = {"nsim": "trunc"}
 WHAT = {
     "net": "fio net engine, recv() copy",
     "recv": "io_uring multishot recv, provided buffers (copy)",
@@ -45,56 +56,96 @@ WHAT = {
 FIELDS = ["path", "link", "run", "bytes", "wall_s", "span_s", "rx_cpu_s",
           "rx_task_s", "tx_cpu_s", "teardown_cpu_s", "zc_bytes", "copied_bytes"]
 FLOATS = ("wall_s", "span_s", "rx_cpu_s", "rx_task_s", "tx_cpu_s", "teardown_cpu_s")
+# per path: median and range of these, and of the ratios of RATIOS
+SPREADS = ("gib_s", "cpu_s_gib", "task_s_gib", "tx_cpu_s_gib", "teardown_cpu_s")
+RATIOS = ("gib_s", "cpu_s_gib", "task_s_gib")
+
+
+def kvs(text):
+    return dict(f.split("=", 1) for f in text.split() if "=" in f)
+
+
+def result(kv, engine):
+    """A bench-result line's fields (and its engine's zcrx-summary fields)
+    as a row with its per-GiB figures; None for a line that lacks a field,
+    as the last line of a log cut short may."""
+    try:
+        row = {k: kv[k] for k in FIELDS}
+        for k in ("run", "bytes"):
+            row[k] = int(row[k])
+        for k in FLOATS:
+            row[k] = float(row[k]) if row[k] != "-" else 0.0
+    except (KeyError, ValueError):
+        return None
+    if row["bytes"] <= 0:
+        return None
+    gib = row["bytes"] / GIB
+    row["gib_s"] = gib / row["wall_s"] if row["wall_s"] > 0 else 0.0
+    row["cpu_s_gib"] = row["rx_cpu_s"] / gib
+    row["task_s_gib"] = row["rx_task_s"] / gib
+    row["tx_cpu_s_gib"] = row["tx_cpu_s"] / gib
+    # counted by the engine: CQEs, and the bytes zcrx_stats counted as
+    # copied (rx=recv has no zcrx_stats: its copied_bytes=0 counts nothing)
+    row["cqes"] = int(engine["cqes"]) if engine.get("cqes", "").isdigit() else None
+    row["cqes_gib"] = row["cqes"] / gib if row["cqes"] is not None else None
+    row["copied"] = (int(row["copied_bytes"]) if engine.get("stats") == "1" and
+                     row["copied_bytes"].isdigit() else None)
+    return row
 
 
 def parse(lines):
-    """bench-result rows, header lines (config, setup, placement, caveat)
-    and zcrx-summary lines."""
-    rows, head, summaries, pending = [], {}, [], []
-    for line in lines:
+    """bench-result rows (with their engine's zcrx-summary line, if any),
+    the header lines (config, setup, placement, caveat) and, as "done",
+    whether the log has zcrx-bench's last line."""
+    rows, head, pending = [], {"done": False}, None
+    for n, line in enumerate(lines, 1):
         line = line.rstrip("\r\n")
         m = re.match(r"\s*(bench-(?:result|warmup|config|setup|placement|caveat)|"
-                     r"zcrx-summary): (.*)", line)
+                     r"zcrx-summary|zcrx-bench): (.*)", line)
         if not m:
             continue
         kind, rest = m.groups()
-        if kind == "bench-warmup":
-            pending = []    # a warm-up run's engine summary: not reported
-        elif kind == "bench-result":
-            kv = dict(f.split("=", 1) for f in rest.split() if "=" in f)
-            row = {k: kv.get(k, "-") for k in FIELDS}
-            for k in ("run", "bytes"):
-                row[k] = int(row[k])
-            for k in FLOATS:
-                row[k] = float(row[k]) if row[k] != "-" else 0.0
-            gib = row["bytes"] / GIB
-            row["gib_s"] = gib / row["wall_s"] if row["wall_s"] > 0 else 0.0
-            row["cpu_s_gib"] = row["rx_cpu_s"] / gib
-            row["task_s_gib"] = row["rx_task_s"] / gib
-            row["tx_cpu_s_gib"] = row["tx_cpu_s"] / gib
-            rows.append(row)
+        if kind == "zcrx-summary":
             # the engine prints its summary before the run's result line
-            summaries += [(row["run"], s) for s in pending]
-            pending = []
-        elif kind == "zcrx-summary":
-            pending.append(rest)
+            pending = rest
+        elif kind == "bench-result":
+            row = result(kvs(rest), kvs(pending or ""))
+            if row:
+                row["summary"] = pending
+                rows.append(row)
+            else:
+                print("zcrx-bench-report: line %d: an incomplete bench-result "
+                      "line, left out" % n, file=sys.stderr)
+            pending = None
+        elif kind == "bench-warmup":
+            pending = None  # a warm-up run's engine summary: not reported
+        elif kind == "zcrx-bench":
+            head["done"] = rest.startswith("done")
         else:
             head[kind] = rest
-    return rows, head, summaries
+    return rows, head
 
 
 def spread(vals):
     return statistics.median(vals), min(vals), max(vals)
 
 
+def ratios(rows, runs, ref, k):
+    """@k of each of @runs over @k of path @ref in the same round: median,
+    min and max; None without such rounds."""
+    of_ref = {r["run"]: r[k] for r in rows if r["path"] == ref}
+    v = [r[k] / of_ref[r["run"]] for r in runs if of_ref.get(r["run"], 0) > 0]
+    return spread(v) if v else None
+
+
 def summarise(rows):
     """Per path, in the order of first appearance: medians and ranges, and
-    the round-by-round ratios against the same link's copy recv()."""
+    the round-by-round ratios against the same link's copy recv() and
+    MSG_TRUNC floor."""
     paths = []
     for r in rows:
         if r["path"] not in paths:
             paths.append(r["path"])
-    by = {(r["path"], r["run"]): r for r in rows}
     out = []
     for p in paths:
         runs = [r for r in rows if r["path"] == p]
@@ -102,74 +153,163 @@ def summarise(rows):
         ref = REFERENCE.get(link, "net")
         if not any(r["path"] == ref for r in rows):
             ref = "net"
+        floor = FLOOR.get(link)
         s = {"path": p, "link": link, "runs": len(runs), "ref": ref,
-             "bytes": runs[0]["bytes"]}
-        for k in ("gib_s", "cpu_s_gib", "task_s_gib", "tx_cpu_s_gib",
-                  "teardown_cpu_s"):
-            s[k] = spread([r[k] for r in runs])
-        for k in ("gib_s", "cpu_s_gib", "task_s_gib"):
-            ratios = [r[k] / by[(ref, r["run"])][k] for r in runs
-                      if (ref, r["run"]) in by and by[(ref, r["run"])][k] > 0]
-            s[k + "_ratio"] = spread(ratios) if ratios and p != ref else None
+             "floor": floor, "bytes": runs[0]["bytes"]}
+        for k in SPREADS + ("cqes_gib", "copied"):
+            v = [r[k] for r in runs if r[k] is not None]
+            s[k] = spread(v) if v else None
+        for k in RATIOS:
+            s[k + "_ratio"] = ratios(rows, runs, ref, k) if p != ref else None
+            s[k + "_floor"] = ratios(rows, runs, floor, k) if p != floor else None
         copied = {r["copied_bytes"] for r in runs}
-        s["copied"] = ",".join(sorted(copied))
+        s["copied_bytes"] = ",".join(sorted(copied))
         out.append(s)
     return out
 
 
-def fmt(t, digits=3):
-    m, lo, hi = t
-    return "%.*f [%.*f-%.*f]" % (digits, m, digits, lo, digits, hi)
+def size(text):
+    """Bytes of a size such as 64k, 32m or 4096; None if it is none."""
+    m = re.fullmatch(r"(\d+)([kmg]?)", (text or "").lower())
+    return int(m.group(1)) << "_kmg".index(m.group(2) or "_") * 10 if m else None
 
 
-def fmt_ratio(t):
-    return "-" if t is None else "%.2fx [%.2f-%.2f]" % t
+def number(text):
+    return int(text) if text and text.isdigit() else None
 
 
-def table(summary, head, out):
-    cols = ["path", "link", "n", "GiB/s med [min-max]",
-            "CPU1 s/GiB med [min-max]", "task s/GiB med [min-max]",
-            "CPU1 vs copy", "task vs copy", "GiB/s vs copy", "teardown s",
-            "copied B"]
-    data = []
-    for s in summary:
-        data.append([s["path"], s["link"], str(s["runs"]), fmt(s["gib_s"]),
-                     fmt(s["cpu_s_gib"]), fmt(s["task_s_gib"]),
-                     fmt_ratio(s["cpu_s_gib_ratio"]),
-                     fmt_ratio(s["task_s_gib_ratio"]),
-                     fmt_ratio(s["gib_s_ratio"]),
-                     "%.3f" % s["teardown_cpu_s"][0], s["copied"]])
+def meta(head, date):
+    """What every run of the log shares: kernel, CPUs, sizes, placement."""
+    cfg = kvs(head.get("bench-config", ""))
+    kernel = cfg.get("kernel")
+    m = re.search(r"-zcrx-(\w+)$", kernel or "")
+    # older logs say where netdevsim's DMA and softirq ran in the caveat only
+    c = re.search(r"receive softirq run on CPU (\d+)", head.get("bench-caveat", ""))
+    cpu = lambda k: number(cfg.get(k, c and c.group(1)))
+    return {"kernel": kernel, "kernel_flavour": m.group(1) if m else None,
+            "cpus": number(cfg.get("cpus")), "date": date,
+            "runs": number(cfg.get("runs")), "warmup_rounds": number(cfg.get("warmup")),
+            "send_size": size(cfg.get("bs")), "recv_size": size(cfg.get("bs")),
+            "area_size": size(cfg.get("area")), "rx_queue": number(cfg.get("rxq")),
+            "nsim_mtu": number(cfg.get("nsim_mtu")), "lo_mtu": number(cfg.get("lo_mtu")),
+            "tx_cpu": number(cfg.get("tx_cpu")), "rx_cpu": number(cfg.get("rx_cpu")),
+            "nsim_dma_cpu": cpu("nsim_dma_cpu"),
+            "nsim_softirq_cpu": cpu("nsim_softirq_cpu"),
+            "lo_softirq_cpu": cpu("lo_softirq_cpu")}
+
+
+def records(rows, info):
+    """One JSON-able object per run: its parameters, then its metrics
+    (None: not measured on this path)."""
+    out = []
+    for seq, r in enumerate(rows, 1):
+        nsim = r["link"] == "nsim"
+        engine = r["summary"] is not None
+        out.append({
+            "path": r["path"], "link": r["link"], "round": r["run"], "seq": seq,
+            "what": WHAT.get(r["path"]), "kernel": info["kernel"],
+            "kernel_flavour": info["kernel_flavour"], "cpus": info["cpus"],
+            "date": info["date"], "bytes": r["bytes"],
+            "send_size": info["send_size"], "recv_size": info["recv_size"],
+            "mtu": info["nsim_mtu" if nsim else "lo_mtu"],
+            "area_size": info["area_size"] if engine else None,
+            "rx_queue": info["rx_queue"] if nsim else None,
+            "tx_cpu": info["tx_cpu"], "rx_cpu": info["rx_cpu"],
+            # where the receive softirq ran, and netdevsim's DMA copy
+            "softirq_cpu": info["nsim_softirq_cpu" if nsim else "lo_softirq_cpu"],
+            "dma_cpu": info["nsim_dma_cpu"] if nsim else None,
+            "wall_s": r["wall_s"], "span_s": r["span_s"],
+            "rx_cpu_s": r["rx_cpu_s"], "rx_task_s": r["rx_task_s"],
+            "tx_cpu_s": r["tx_cpu_s"], "teardown_cpu_s": r["teardown_cpu_s"],
+            "gib_s": round(r["gib_s"], 6),
+            "rx_cpu_s_per_gib": round(r["cpu_s_gib"], 6),
+            "task_s_per_gib": round(r["task_s_gib"], 6),
+            "tx_cpu_s_per_gib": round(r["tx_cpu_s_gib"], 6),
+            "syscalls_per_gib": None,   # zcrx-bench does not count them
+            "cqes": r["cqes"],
+            "cqes_per_gib": round(r["cqes_gib"], 3) if r["cqes"] is not None else None,
+            "zc_bytes": number(r["zc_bytes"]) if engine else None,
+            "copied_bytes": r["copied"]})
+    return out
+
+
+def cell(t, digits=3, unit=""):
+    """median (min-max), or the one value when they are the same"""
+    if t is None:
+        return "-"
+    m, lo, hi = ("%.*f" % (digits, v) for v in t)
+    return m + unit if lo == hi else "%s%s (%s-%s)" % (m, unit, lo, hi)
+
+
+def cell_ratio(t):
+    return cell(t, 2, "x")
+
+
+def human(n):
+    """bytes in KiB or MiB, the unit they are whole in"""
+    if n is None:
+        return "?"
+    for shift, unit in ((20, "MiB"), (10, "KiB")):
+        if n and not n % (1 << shift):
+            return "%d %s" % (n >> shift, unit)
+    return "%d B" % n
+
+
+def markdown(summary, info, head, log):
+    """summary.md: the run's metadata, the caveat, the table, the legend."""
+    q = lambda k: "?" if info[k] is None else info[k]
+    lines = [
+        "# zcrx-bench: receive paths side by side", "",
+        "- kernel: %s (flavour %s)" % (q("kernel"), q("kernel_flavour")),
+        "- CPUs: %s; sender on CPU %s, receiver on CPU %s; netdevsim's "
+        "simulated DMA copy on CPU %s, its receive softirq on CPU %s; "
+        "loopback's softirq on CPU %s" % (q("cpus"), q("tx_cpu"), q("rx_cpu"),
+                                          q("nsim_dma_cpu"), q("nsim_softirq_cpu"),
+                                          q("lo_softirq_cpu")),
+        "- sizes: %s per run; sender writes and receiver I/O of %s; engine "
+        "area %s (anon)" % (human(summary[0]["bytes"]), human(info["send_size"]),
+                           human(info["area_size"])),
+        "- MTU: netdevsim %s, loopback %s; the flow steered to rx queue %s"
+        % (q("nsim_mtu"), q("lo_mtu"), q("rx_queue")),
+        "- runs: %s per path, interleaved (round 1 of every path, then round "
+        "2, ...); warm-up rounds before them, not counted: %s"
+        % (q("runs"), q("warmup_rounds")),
+        "- date: %s" % info["date"],
+        "- log: %s%s" % (log, "" if head["done"] else
+                          " (INCOMPLETE: it ends before zcrx-bench's last line)")]
+    lines += ["- %s: %s" % (k[6:], head[k]) for k in ("bench-setup", "bench-placement")
+              if k in head]
+    lines += ["", "Placement: " + head.get("bench-caveat", "not stated in the log"), ""]
+    cols = ["path", "link", "n", "CPU1 s/GiB", "task s/GiB", "GiB/s",
+            "CPU0 s/GiB", "teardown s", "CQEs/GiB", "copied B",
+            "CPU1 vs copy", "task vs copy", "GiB/s vs copy",
+            "CPU1 vs trunc", "task vs trunc"]
+    data = [[s["path"], s["link"], str(s["runs"]), cell(s["cpu_s_gib"]),
+             cell(s["task_s_gib"]), cell(s["gib_s"]), cell(s["tx_cpu_s_gib"]),
+             cell(s["teardown_cpu_s"]), cell(s["cqes_gib"], 0),
+             cell(s["copied"], 0), cell_ratio(s["cpu_s_gib_ratio"]),
+             cell_ratio(s["task_s_gib_ratio"]), cell_ratio(s["gib_s_ratio"]),
+             cell_ratio(s["cpu_s_gib_floor"]), cell_ratio(s["task_s_gib_floor"])]
+            for s in summary]
     width = [max(len(c), *(len(d[i]) for d in data)) for i, c in enumerate(cols)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, width)).rstrip()
-    cfg = dict(f.split("=", 1) for f in head.get("bench-config", "").split() if "=" in f)
-    print("zcrx-bench: %s, %s CPUs, %s runs of %s MiB per path, interleaved "
-          "(round 1 of every path, then round 2, ...)"
-          % (cfg.get("kernel", "?"), cfg.get("cpus", "?"), cfg.get("runs", "?"),
-             int(cfg.get("bytes", "0")) >> 20), file=out)
-    print("MTU: netdevsim %s, loopback %s; sender and receiver I/O size %s; "
-          "zcrx/recv area %s (anon), rx queue %s"
-          % (cfg.get("nsim_mtu", "?"), cfg.get("lo_mtu", "?"), cfg.get("bs", "?"),
-             cfg.get("area", "?"), cfg.get("rxq", "?")), file=out)
-    for k in ("bench-setup", "bench-placement"):
-        if k in head:
-            print(k[6:] + ": " + head[k], file=out)
-    print("CAVEAT: " + head.get("bench-caveat", "netdevsim runs the receive "
-          "softirq on the sender's CPU (issue 15)"), file=out)
-    print("CPU1 = receiver CPU busy time (wall minus idle, /proc/stat) over the "
-          "run; task = receiving task's user+system time; GiB/s = bytes / "
-          "receiver's time from accept to last byte; 'vs copy' = per-round "
-          "ratio to copy recv() on the same link (net, lo-net), median "
-          "[min-max]; lower s/GiB is better; teardown s = median CPU 1 time "
-          "from the last byte to the receiver's exit (cleanup, fio's "
-          "report), not in CPU1", file=out)
-    print(file=out)
-    print(line(cols), file=out)
-    print(line(["-" * w for w in width]), file=out)
-    for d in data:
-        print(line(d), file=out)
-    print(file=out)
-    for s in summary:
-        print("  %-7s %s" % (s["path"], WHAT.get(s["path"], "")), file=out)
+    row = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, width)) + " |"
+    lines += [row(cols), row(["-" * w for w in width])] + [row(d) for d in data]
+    lines += [
+        "", "Each cell: median (min-max) over the path's runs. CPU1 = the "
+        "receiver CPU's busy time (wall minus idle, /proc/stat) from the "
+        "sender's start to the last byte; task = the receiving task's user "
+        "and system time; CPU0 = the sender CPU's busy time (sender, "
+        "netdevsim's DMA copy, the receive softirq); GiB/s = bytes / the "
+        "receiver's time from accept to last byte (the sender's limit); "
+        "teardown s = CPU 1's time from the last byte to the receiver's exit, "
+        "not in CPU1; lower s/GiB is better. 'vs copy', 'vs trunc': ratio to "
+        "copy recv() on the same link (net, lo-net) and to the MSG_TRUNC "
+        "floor (trunc, netdevsim only) in the same round, median (min-max). "
+        "copied B: what zcrx_stats counted (-: nothing counts them; copy "
+        "recv() and rx=recv copy every byte, MSG_TRUNC none). Syscalls per "
+        "GiB: not counted by zcrx-bench.", ""]
+    lines += ["- `%s`: %s" % (s["path"], WHAT.get(s["path"], "")) for s in summary]
+    return "\n".join(lines) + "\n"
 
 
 def write_csv(rows, summary, outdir):
@@ -183,23 +323,39 @@ def write_csv(rows, summary, outdir):
     with open(os.path.join(outdir, "summary.csv"), "w", newline="") as f:
         w = csv.writer(f)
         hdr = ["path", "link", "runs", "bytes"]
-        for k in ("gib_s", "cpu_s_gib", "task_s_gib", "tx_cpu_s_gib",
-                  "teardown_cpu_s"):
+        for k in SPREADS:
             hdr += [k + "_med", k + "_min", k + "_max"]
-        for k in ("gib_s", "cpu_s_gib", "task_s_gib"):
+        for k in RATIOS:
             hdr += [k + "_ratio_med", k + "_ratio_min", k + "_ratio_max"]
         hdr += ["ratio_ref", "copied_bytes"]
+        # after the first columns, compatibly: the ratios to the floor
+        for k in RATIOS:
+            hdr += [k + "_floor_med", k + "_floor_min", k + "_floor_max"]
+        hdr += ["floor_ref"]
         w.writerow(hdr)
+        three = lambda t: ["%.6f" % v for v in t] if t else ["", "", ""]
         for s in summary:
             row = [s["path"], s["link"], s["runs"], s["bytes"]]
-            for k in ("gib_s", "cpu_s_gib", "task_s_gib", "tx_cpu_s_gib",
-                      "teardown_cpu_s"):
-                row += ["%.6f" % v for v in s[k]]
-            for k in ("gib_s", "cpu_s_gib", "task_s_gib"):
-                t = s[k + "_ratio"]
-                row += ["%.6f" % v for v in t] if t else ["", "", ""]
-            row += [s["ref"], s["copied"]]
+            for k in SPREADS:
+                row += three(s[k])
+            for k in RATIOS:
+                row += three(s[k + "_ratio"])
+            row += [s["ref"], s["copied_bytes"]]
+            for k in RATIOS:
+                row += three(s[k + "_floor"])
+            row += [s["floor"] or ""]
             w.writerow(row)
+
+
+def write_json_md(rows, summary, info, head, log, outdir):
+    """results.jsonl and summary.md; returns summary.md's text."""
+    with open(os.path.join(outdir, "results.jsonl"), "w") as f:
+        for rec in records(rows, info):
+            f.write(json.dumps(rec, allow_nan=False) + "\n")
+    md = markdown(summary, info, head, log)
+    with open(os.path.join(outdir, "summary.md"), "w") as f:
+        f.write(md)
+    return md
 
 
 def gnuplot_scripts(summary, rows, outdir):
@@ -229,8 +385,7 @@ def gnuplot_scripts(summary, rows, outdir):
               "set boxwidth 0.9\nset grid ytics\nset yrange [0:*]\n"
               "set key top left\n")
     cpu = (common +
-           "set title 'Receiver CPU per GiB (median, min-max); netdevsim: "
-           "receive softirq on the sender CPU'\n"
+           "set title 'Receiver CPU per GiB (median, min-max)'\n"
            "set ylabel 's / GiB'\n"
            "plot '%s' using 2:3:4:xtic(1) title 'CPU 1 busy', "
            "'' using 5:6:7 title 'receiving task'\n" % dat)
@@ -248,13 +403,16 @@ def gnuplot_scripts(summary, rows, outdir):
 
 
 def plot(summary, rows, outdir, out):
+    """The plots, and the CPU plot on the terminal: the files written, or
+    None when gnuplot failed."""
     gp = shutil.which("gnuplot")
     if not gp:
         print("zcrx-bench-report: no gnuplot (Debian's gnuplot-nox): no plots",
               file=sys.stderr)
-        return 0
+        return []
     terms = [("svg", "set terminal svg size 900,500 dynamic font 'sans,11'"),
              ("png", "set terminal pngcairo size 900,500 font 'sans,10'")]
+    files = []
     for name, script in gnuplot_scripts(summary, rows, outdir):
         for ext, term in terms:
             path = os.path.join(outdir, "%s.%s" % (name, ext))
@@ -263,9 +421,8 @@ def plot(summary, rows, outdir, out):
             if r.returncode:
                 print("zcrx-bench-report: gnuplot %s: %s" % (path, r.stderr.strip()),
                       file=sys.stderr)
-                return 1
-    print("plots: " + " ".join(os.path.join(outdir, "%s.{svg,png}" % n)
-                               for n in ("cpu", "rate", "runs")), file=out)
+                return None
+            files.append(path)
     # on the terminal CPU 1 busy only: two bar sets do not read in ASCII
     script = dict(gnuplot_scripts(summary, rows, outdir))["cpu"]
     script = script.replace(", '' using 5:6:7 title 'receiving task'", "")
@@ -274,7 +431,7 @@ def plot(summary, rows, outdir, out):
     r = subprocess.run([gp], input="set terminal dumb size 100,28\n" + script,
                        text=True, capture_output=True)
     out.write(r.stdout)
-    return 0
+    return files
 
 
 def main():
@@ -284,23 +441,38 @@ def main():
     log = args[0] if args else "-"
     outdir = args[1] if len(args) > 1 else (os.path.dirname(log) or "." if log != "-" else ".")
     with (sys.stdin if log == "-" else open(log, errors="replace")) as f:
-        rows, head, summaries = parse(f)
+        rows, head = parse(f)
+        # the run's date: when the log was last written (or now, for a pipe)
+        date = time.strftime("%Y-%m-%d %H:%M:%S UTC",
+                             time.gmtime(os.fstat(f.fileno()).st_mtime
+                                         if log != "-" else None))
     if not rows:
         print("zcrx-bench-report: no bench-result lines in %s" % log, file=sys.stderr)
         return 1
     os.makedirs(outdir, exist_ok=True)
     summary = summarise(rows)
-    table(summary, head, sys.stdout)
-    zc = [(r, s) for r, s in summaries if re.search(r"\bjob=zcrx\b", s)]
+    zc = [r for r in rows if re.search(r"\bjob=zcrx\b", r["summary"] or "")]
     if zc:
-        print("\nthe zcrx engine's summaries of the zero-copy path, one per run "
+        print("the zcrx engine's summaries of the zero-copy path, one per run "
               "(zcrx-bench fails a run unless copied_bytes=0):")
-        for r, s in zc:
-            print("  run %d: zcrx-summary: %s" % (r, s))
+        for r in zc:
+            print("  run %d: zcrx-summary: %s" % (r["run"], r["summary"]))
     write_csv(rows, summary, outdir)
-    print("\nresults: %s, %s" % (os.path.join(outdir, "results.csv"),
-                                 os.path.join(outdir, "summary.csv")))
-    return plot(summary, rows, outdir, sys.stdout)
+    md = write_json_md(rows, summary, meta(head, date), head, log, outdir)
+    plots = plot(summary, rows, outdir, sys.stdout)
+    print()
+    print(md)
+    print("outputs:")
+    if log != "-":
+        print("  %s  (zcrx-bench's output)" % log)
+    for name, what in (("results.csv", "one row per run"),
+                       ("results.jsonl", "one JSON object per run, every parameter"),
+                       ("summary.csv", "one row per path"),
+                       ("summary.md", "the table above")):
+        print("  %s  (%s)" % (os.path.join(outdir, name), what))
+    for path in plots or []:
+        print("  %s" % path)
+    return 0 if plots is not None else 1
 
 
 if __name__ == "__main__":
