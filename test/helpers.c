@@ -480,6 +480,7 @@ int t_stream_finish(struct t_stream *s)
 		close(s->fd);
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
+	s->fd = s->listen_fd = -1;
 	if (s->sender <= 0)
 		return T_EXIT_FAIL;
 	if (waitpid(s->sender, &status, 0) != s->sender)

@@ -133,7 +133,7 @@ struct t_stream {
 
 int t_stream_start(struct t_stream *s, const struct t_nsim_pair *p,
 		   uint16_t port, uint64_t total);
-/* Wait for the sender; returns 0 when it sent everything. */
+/* Close the sockets (set to -1), wait for the sender; 0 when it sent all. */
 int t_stream_finish(struct t_stream *s);
 
 #endif

@@ -296,13 +296,7 @@ static int zc_stream(const struct t_zcrx_nsim *n)
 		goto out;
 	ret = t_zcrx_rx_check(&rx, T_ZCRX_ALL_ZC, what);
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 int main(void)

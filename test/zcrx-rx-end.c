@@ -127,13 +127,7 @@ static int len_limit(const struct t_zcrx_nsim *n)
 	ret = t_stream_finish(&s);
 	s.sender = 0;
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 static int close_at_once(int fd, void *arg)
@@ -178,13 +172,7 @@ static int empty_stream(const struct t_zcrx_nsim *n)
 	ret = t_stream_finish(&s);
 	s.sender = 0;
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 static int cq_overflow(const struct t_zcrx_nsim *n)
@@ -230,31 +218,12 @@ static int cq_overflow(const struct t_zcrx_nsim *n)
 	ret = t_stream_finish(&s);
 	s.sender = 0;
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 int main(void)
 {
-	struct t_zcrx_nsim n;
-	int ret;
+	static const t_zcrx_nsim_case cases[] = { len_limit, empty_stream, cq_overflow, NULL };
 
-	ret = t_zcrx_require(false);
-	if (ret)
-		return ret;
-	ret = t_zcrx_nsim_setup(&n);
-	if (ret)
-		return ret;
-	ret = len_limit(&n);
-	if (!ret)
-		ret = empty_stream(&n);
-	if (!ret)
-		ret = cq_overflow(&n);
-	t_zcrx_nsim_cleanup(&n);
-	return ret;
+	return t_zcrx_nsim_run(cases);
 }

@@ -129,13 +129,7 @@ static int lazy(const struct t_zcrx_nsim *n)
 		goto out;
 	ret = finish(&rx, &s, total, "lazy return, 512 buffers at a time");
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 static int small_area(const struct t_zcrx_nsim *n)
@@ -199,29 +193,12 @@ static int small_area(const struct t_zcrx_nsim *n)
 		goto out;
 	ret = T_EXIT_PASS;
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 int main(void)
 {
-	struct t_zcrx_nsim n;
-	int ret;
+	static const t_zcrx_nsim_case cases[] = { lazy, small_area, NULL };
 
-	ret = t_zcrx_require(false);
-	if (ret)
-		return ret;
-	ret = t_zcrx_nsim_setup(&n);
-	if (ret)
-		return ret;
-	ret = lazy(&n);
-	if (!ret)
-		ret = small_area(&n);
-	t_zcrx_nsim_cleanup(&n);
-	return ret;
+	return t_zcrx_nsim_run(cases);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Description: io_uring zero-copy receive end to end on netdevsim. The
- * receiving port has header split on and hds-thresh 0, the sender's
- * egress is steered by tc to queue 1, and a 64 MiB area is bound to rx
+ * receiving port has header split on and hds-thresh 0, an ntuple rule
+ * (ethtool -N) steers the flow to queue 1, and a 64 MiB area is bound to rx
  * queue 1 with an ifq whose event descriptor keeps a zcrx_stats block in
  * the refill region. A 256 MiB stream (sends of 1 byte to 1 MiB) is
  * received with a multishot RECV_ZC: every byte of every CQE is checked
@@ -73,13 +73,7 @@ static int bulk(const struct t_zcrx_nsim *n)
 		goto out;
 	ret = t_zcrx_rx_check(&rx, T_ZCRX_ALL_ZC, "256 MiB stream");
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 /* Message sizes: 1 to 16, then 2^k - 1, 2^k, 2^k + 1 up to 1 MiB. */
@@ -183,29 +177,12 @@ static int messages(const struct t_zcrx_nsim *n)
 	ret = t_zcrx_rx_check(&rx, T_ZCRX_ALL_ZC,
 			      "messages of 1 byte to 1 MiB");
 out:
-	if (ret == T_EXIT_FAIL)
-		t_zcrx_nsim_dump(n, s.sender);
-	if (s.sender > 0)
-		t_stream_abort(&s);
-	t_zcrx_rx_free(&rx);
-	t_zcrx_cleanup(&z);
-	return ret;
+	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
 
 int main(void)
 {
-	struct t_zcrx_nsim n;
-	int ret;
+	static const t_zcrx_nsim_case cases[] = { bulk, messages, NULL };
 
-	ret = t_zcrx_require(false);
-	if (ret)
-		return ret;
-	ret = t_zcrx_nsim_setup(&n);
-	if (ret)
-		return ret;
-	ret = bulk(&n);
-	if (!ret)
-		ret = messages(&n);
-	t_zcrx_nsim_cleanup(&n);
-	return ret;
+	return t_zcrx_nsim_run(cases);
 }

@@ -774,6 +774,34 @@ void t_zcrx_nsim_cleanup(struct t_zcrx_nsim *n)
 	t_nsim_pair_destroy(&n->pair);
 }
 
+int t_zcrx_case_end(int ret, const struct t_zcrx_nsim *n, struct t_stream *s,
+		    struct t_zcrx_rx *rx, struct t_zcrx *z)
+{
+	if (ret == T_EXIT_FAIL)
+		t_zcrx_nsim_dump(n, s->sender);
+	t_stream_abort(s);
+	t_zcrx_rx_free(rx);
+	t_zcrx_cleanup(z);
+	return ret;
+}
+
+int t_zcrx_nsim_run(const t_zcrx_nsim_case *cases)
+{
+	struct t_zcrx_nsim n;
+	int ret;
+
+	ret = t_zcrx_require(false);
+	if (ret)
+		return ret;
+	ret = t_zcrx_nsim_setup(&n);
+	if (ret)
+		return ret;
+	for (; *cases && ret == T_EXIT_PASS; cases++)
+		ret = (*cases)(&n);
+	t_zcrx_nsim_cleanup(&n);
+	return ret;
+}
+
 int t_zcrx_lo_pair(struct t_nsim_pair *p)
 {
 	memset(p, 0, sizeof(*p));

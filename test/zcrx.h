@@ -246,6 +246,23 @@ void t_zcrx_nsim_dump(const struct t_zcrx_nsim *n, pid_t sender);
 void t_zcrx_nsim_cleanup(struct t_zcrx_nsim *n);
 
 /*
+ * The end of a case that received stream @s with @rx on @z over @n: on
+ * failure @n's state is dumped, then the stream is aborted (a sender
+ * still running killed, its sockets closed) and @rx and @z are freed.
+ * Returns @ret.
+ */
+int t_zcrx_case_end(int ret, const struct t_zcrx_nsim *n, struct t_stream *s,
+		    struct t_zcrx_rx *rx, struct t_zcrx *z);
+
+/*
+ * main() of a test made of cases on one t_zcrx_nsim pair: t_zcrx_require(),
+ * t_zcrx_nsim_setup(), then each case of the NULL-terminated @cases until
+ * one does not pass, then the pair's cleanup. Returns the exit status.
+ */
+typedef int (*t_zcrx_nsim_case)(const struct t_zcrx_nsim *n);
+int t_zcrx_nsim_run(const t_zcrx_nsim_case *cases);
+
+/*
  * Stream end points without netdevsim, in t_nsim_pair form (dev_id 0) for
  * t_stream_start() and t_nsim_pair_destroy(): loopback in one new netns
  * (both sides 127.0.0.1), or a veth pair between two netns (192.0.2.1
