@@ -36,8 +36,8 @@
 #define NSIM_BUS "/sys/bus/netdevsim"
 
 /*
- * netdev netlink of 6.12 (include/uapi/linux/netdev.h) for BIND_RX;
- * Debian 12's headers have no linux/netdev.h.
+ * netdev netlink of 6.12 (include/uapi/linux/netdev.h) for BIND_RX and
+ * QSTATS_GET; Debian 12's headers have no linux/netdev.h.
  */
 #define T_NETDEV_FAMILY_NAME		"netdev"
 #define T_NETDEV_FAMILY_VERSION		1
@@ -49,6 +49,20 @@
 #define T_NETDEV_A_DMABUF_QUEUES	2
 #define T_NETDEV_A_DMABUF_FD		3
 #define T_NETDEV_A_DMABUF_ID		4
+#define T_NETDEV_CMD_QSTATS_GET		12
+#define T_NETDEV_A_QSTATS_IFINDEX	1
+#define T_NETDEV_A_QSTATS_QUEUE_TYPE	2
+#define T_NETDEV_A_QSTATS_QUEUE_ID	3
+#define T_NETDEV_A_QSTATS_SCOPE		4
+#define T_NETDEV_A_QSTATS_RX_PACKETS	8
+#define T_NETDEV_A_QSTATS_RX_BYTES	9
+#define T_NETDEV_A_QSTATS_RX_ALLOC_FAIL	12
+#define T_NETDEV_A_QSTATS_RX_HW_DROPS	13
+#define T_NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS	14
+#define T_NETDEV_A_QSTATS_RX_CSUM_UNNECESSARY	16
+#define T_NETDEV_A_QSTATS_RX_CSUM_NONE	17
+#define T_NETDEV_A_QSTATS_RX_CSUM_BAD	18
+#define T_NETDEV_QSTATS_SCOPE_QUEUE	1
 
 /* udmabuf */
 
@@ -388,6 +402,146 @@ int t_page_pools(const char *ns, struct t_page_pool *pools, int max)
 	int ret = in_netns(ns, __io_uring_ext_page_pool_dump(pool_cb, &d));
 
 	return ret ? ret : d.n;
+}
+
+/* per-queue statistics */
+
+/* One reply of a QSTATS_GET dump: a queue's identity and its counters. */
+struct qstats_msg {
+	uint32_t ifindex, type, id;
+	bool has_type, has_id;
+	struct t_qstats_rx rx;
+};
+
+#define QS(attr, member, has)						\
+	__IO_URING_EXT_NLA_FIELD_HAS(attr, struct qstats_msg, member, has)
+
+static const struct __io_uring_ext_nla_field qstats_fields[] = {
+	__IO_URING_EXT_NLA_FIELD(T_NETDEV_A_QSTATS_IFINDEX, struct qstats_msg,
+				 ifindex),
+	QS(T_NETDEV_A_QSTATS_QUEUE_TYPE, type, has_type),
+	QS(T_NETDEV_A_QSTATS_QUEUE_ID, id, has_id),
+	QS(T_NETDEV_A_QSTATS_RX_PACKETS, rx.packets, rx.has_packets),
+	QS(T_NETDEV_A_QSTATS_RX_BYTES, rx.bytes, rx.has_bytes),
+	QS(T_NETDEV_A_QSTATS_RX_ALLOC_FAIL, rx.alloc_fail, rx.has_alloc_fail),
+	QS(T_NETDEV_A_QSTATS_RX_HW_DROPS, rx.hw_drops, rx.has_hw_drops),
+	QS(T_NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS, rx.hw_drop_overruns,
+	   rx.has_hw_drop_overruns),
+	QS(T_NETDEV_A_QSTATS_RX_CSUM_UNNECESSARY, rx.csum_unnecessary,
+	   rx.has_csum_unnecessary),
+	QS(T_NETDEV_A_QSTATS_RX_CSUM_NONE, rx.csum_none, rx.has_csum_none),
+	QS(T_NETDEV_A_QSTATS_RX_CSUM_BAD, rx.csum_bad, rx.has_csum_bad),
+};
+
+static int qstats_attr(const struct nlattr *a, void *arg)
+{
+	return __io_uring_ext_nla_fields(a, arg, qstats_fields,
+			__IO_URING_EXT_ARRAY_SIZE(qstats_fields));
+}
+
+struct qstats_dump {
+	uint32_t ifindex;
+	struct t_qstats_rx *q;
+	int max, n;
+};
+
+/* Keep rx queue entries of the device asked for; tx ones are skipped. */
+static int qstats_cb(const struct nlmsghdr *nh, void *arg)
+{
+	struct qstats_dump *d = arg;
+	struct qstats_msg m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	ret = __io_uring_ext_nl_attrs(nh, qstats_attr, &m);
+	if (ret)
+		return ret;
+	if (!m.has_type || !m.has_id || m.ifindex != d->ifindex)
+		return -EBADMSG;
+	if (m.type != T_NETDEV_QUEUE_TYPE_RX)
+		return 0;
+	d->n++;
+	if (m.id < (uint32_t)d->max)
+		d->q[m.id] = m.rx;
+	return 0;
+}
+
+static int qstats_dump(struct qstats_dump *d)
+{
+	struct __io_uring_ext_nlmsg m;
+	int family, fd, ret;
+
+	fd = __io_uring_ext_nl_open_family(T_NETDEV_FAMILY_NAME, &family);
+	if (fd < 0)
+		return fd;
+	__io_uring_ext_nl_init(&m, (__u16)family, T_NETDEV_CMD_QSTATS_GET,
+			       T_NETDEV_FAMILY_VERSION);
+	ret = put_u32(&m, T_NETDEV_A_QSTATS_IFINDEX, d->ifindex);
+	if (!ret)
+		ret = put_u32(&m, T_NETDEV_A_QSTATS_SCOPE,
+			      T_NETDEV_QSTATS_SCOPE_QUEUE);
+	if (!ret)
+		ret = __io_uring_ext_nl_dump(fd, &m, qstats_cb, d);
+	close(fd);
+	return ret;
+}
+
+int t_qstats_rx_all(const char *ns, int ifindex, struct t_qstats_rx *q,
+		    int max)
+{
+	struct qstats_dump d = {
+		.ifindex = (uint32_t)ifindex, .q = q, .max = max,
+	};
+	int ret;
+
+	if (max > 0)
+		memset(q, 0, (size_t)max * sizeof(*q));
+	ret = in_netns(ns, qstats_dump(&d));
+	return ret ? ret : d.n;
+}
+
+int t_qstats_rx(const char *ns, int ifindex, int queue,
+		struct t_qstats_rx *out)
+{
+	struct t_qstats_rx q[64];
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if (queue < 0 || queue >= 64)
+		return -EINVAL;
+	n = t_qstats_rx_all(ns, ifindex, q, 64);
+	if (n < 0)
+		return n;
+	if (queue >= n)
+		return -ENOENT;
+	*out = q[queue];
+	return 0;
+}
+
+int t_ethtool_stat(const char *ns, const char *ifname, const char *name,
+		   uint64_t *v)
+{
+	char cmd[256], line[256], key[128];
+	unsigned long long val;
+	bool found = false;
+	FILE *f;
+
+	*v = 0;
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s ethtool -S %s 2>/dev/null",
+		 ns, ifname);
+	f = popen(cmd, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %127[^:]: %llu", key, &val) == 2 &&
+		    !strcmp(key, name)) {
+			*v = val;
+			found = true;
+		}
+	}
+	if (pclose(f))
+		return -EIO;
+	return found ? 0 : -ENOENT;
 }
 
 /* ethtool ring parameters */

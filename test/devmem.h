@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * devmem TCP test helpers: a udmabuf as "device memory", binding it to an
- * rx queue with netdev netlink BIND_RX, the netdev netlink queue and page
- * pool queries, ethtool ring parameters (header split), XDP attach, and a
- * devmem receive loop that verifies every byte against the stream pattern.
+ * rx queue with netdev netlink BIND_RX, the netdev netlink queue, page
+ * pool and per-queue statistics queries, ethtool ring parameters (header
+ * split) and counters (ethtool -S), XDP attach, and a devmem receive loop
+ * that verifies every byte against the stream pattern.
  *
  * Netlink requests run in the receiver's network namespace: each helper
  * that takes @ns opens its socket there and returns the calling thread to
@@ -131,6 +132,42 @@ struct t_page_pool {
 
 /* Dump the page pools of @ns: the number found (up to @max kept), or -errno. */
 int t_page_pools(const char *ns, struct t_page_pool *pools, int max);
+
+/*
+ * The rx counters of one queue, from a netdev netlink QSTATS_GET dump of
+ * scope queue (NETDEV_A_QSTATS_RX_*). A counter the driver does not
+ * report is absent from the reply: it reads 0 with its has_ flag false.
+ */
+struct t_qstats_rx {
+	uint64_t packets, bytes, alloc_fail, hw_drops, hw_drop_overruns;
+	uint64_t csum_unnecessary, csum_none, csum_bad;
+	bool has_packets, has_bytes, has_alloc_fail, has_hw_drops,
+	     has_hw_drop_overruns, has_csum_unnecessary, has_csum_none,
+	     has_csum_bad;
+};
+
+/*
+ * QSTATS_GET of the rx queues of @ifindex (in @ns), in one dump: the
+ * number of rx queues it reports (only those below real_num_rx_queues,
+ * and none while the device is down), the counters of queue i in q[i]
+ * for i < @max; or -errno (-EOPNOTSUPP: a device without queue stats or
+ * a kernel without QSTATS_GET).
+ */
+int t_qstats_rx_all(const char *ns, int ifindex, struct t_qstats_rx *q,
+		    int max);
+/*
+ * The counters of rx queue @queue alone: 0, -ENOENT when the dump has
+ * none for it, or -errno.
+ */
+int t_qstats_rx(const char *ns, int ifindex, int queue,
+		struct t_qstats_rx *out);
+
+/*
+ * Counter @name of `ethtool -S @ifname` run in @ns: 0 with *v set,
+ * -ENOENT when ethtool shows no such counter, or -EIO when it failed.
+ */
+int t_ethtool_stat(const char *ns, const char *ifname, const char *name,
+		   uint64_t *v);
 
 /* ethtool ring parameters relevant to header split. */
 struct t_rings {

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <net/ethernet.h>
 #include <net/if_arp.h>
 #include <sched.h>
 #include <signal.h>
@@ -488,5 +489,136 @@ int t_stream_finish(struct t_stream *s)
 	s->sender = 0;
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		return t_fail("sender failed (status %#x)", status);
+	return 0;
+}
+
+int t_nsim_pair_jumbo(const struct t_nsim_pair *p, int mtu)
+{
+	if (t_run("ip -n %s link set dev %s mtu %d gso_max_segs 1",
+		  p->netns[0], p->ifname[0], mtu) ||
+	    t_run("ip -n %s link set dev %s mtu %d", p->netns[1],
+		  p->ifname[1], mtu))
+		return t_fail("MTU %d on %s and %s, gso_max_segs 1 on %s",
+			      mtu, p->ifname[0], p->ifname[1], p->ifname[0]);
+	printf("MTU %d on %s and %s, sender %s with one segment per skb (gso_max_segs 1)\n",
+	       mtu, p->ifname[0], p->ifname[1], p->ifname[0]);
+	return 0;
+}
+
+int t_nsim_rx_counters(const struct t_nsim_pair *p, int i,
+		       struct t_rx_counters *c)
+{
+	char line[512];
+	int self, ret;
+	FILE *f;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	ret = t_netns_enter(p->netns[i]);
+	if (ret) {
+		close(self);
+		return ret;
+	}
+	/* this thread's netns: "name: bytes packets errs drop ..." */
+	f = fopen("/proc/thread-self/net/dev", "re");
+	ret = f ? -ENODEV : -errno;
+	while (f && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *name = line;
+		unsigned long long b, n, e, d;
+
+		if (!colon)
+			continue;
+		*colon = 0;
+		while (*name == ' ')
+			name++;
+		if (strcmp(name, p->ifname[i]))
+			continue;
+		if (sscanf(colon + 1, "%llu %llu %llu %llu", &b, &n, &e,
+			   &d) == 4) {
+			c->bytes = b;
+			c->packets = n;
+			c->dropped = d;
+			ret = 0;
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	t_check(!setns(self, CLONE_NEWNET), "back to own netns: %s",
+		strerror(errno));
+	close(self);
+	return ret;
+}
+
+int t_jumbo_begin(struct t_jumbo *j, const struct t_nsim_pair *p, int mtu)
+{
+	int ret;
+
+	j->p = p;
+	j->mtu = mtu;
+	ret = t_nsim_rx_counters(p, 1, &j->start);
+	if (ret)
+		return t_fail("receive counters of %s in %s: %s", p->ifname[1],
+			      p->netns[1], strerror(-ret));
+	return 0;
+}
+
+int t_jumbo_mss(const struct t_jumbo *j, int fd)
+{
+	/* the MTU less IPv4 and TCP headers (40) and TCP options (<= 40) */
+	int mss = 0, want = j->mtu - 80;
+	socklen_t len = sizeof(mss);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len))
+		return t_fail("TCP_MAXSEG of the accepted socket: %s",
+			      strerror(errno));
+	/*
+	 * The receiver's route MTU clamped by the MSS the sender's SYN
+	 * announced from its own: either port's MTU left at 1500 gives 1460
+	 * at most.
+	 */
+	if (mss < want)
+		return t_fail("accepted socket's MSS (TCP_MAXSEG) is %d, want at least %d for MTU %d on both ports",
+			      mss, want, j->mtu);
+	printf("accepted socket's MSS: %d\n", mss);
+	return 0;
+}
+
+int t_jumbo_check(const struct t_jumbo *j, uint64_t total)
+{
+	uint64_t packets, bytes, page = (uint64_t)sysconf(_SC_PAGESIZE);
+	struct t_rx_counters c;
+	uint64_t frame_max = (uint64_t)j->mtu + ETHER_HDR_LEN;
+	int ret;
+
+	ret = t_nsim_rx_counters(j->p, 1, &c);
+	if (ret)
+		return t_fail("receive counters of %s in %s: %s",
+			      j->p->ifname[1], j->p->netns[1], strerror(-ret));
+	packets = c.packets - j->start.packets;
+	bytes = c.bytes - j->start.bytes;
+	printf("%s received %llu frames of %llu bytes during the stream, %llu bytes each on average\n",
+	       j->p->ifname[1], (unsigned long long)packets,
+	       (unsigned long long)bytes,
+	       (unsigned long long)(packets ? bytes / packets : 0));
+	/*
+	 * Every payload byte crossed the receiving port in a frame it
+	 * counted (retransmissions only add), and its frames average more
+	 * than a page, so that frames carried payload across more than one
+	 * page-sized buffer: frames of a 1500-byte MTU (1514 bytes at most)
+	 * cannot average that. And no more than the MTU's frame
+	 * (MTU + Ethernet header), which TSO frames of up to 64 KiB, passed
+	 * to the peer whole by netdevsim, would exceed: the frames were
+	 * real jumbo frames.
+	 */
+	if (bytes < total || bytes <= packets * page ||
+	    bytes > packets * frame_max)
+		return t_fail("%s received %llu frames of %llu bytes for a stream of %llu bytes; want at least the stream's bytes, in frames of more than %llu (a page) and at most %llu bytes (MTU %d) on average",
+			      j->p->ifname[1], (unsigned long long)packets,
+			      (unsigned long long)bytes,
+			      (unsigned long long)total,
+			      (unsigned long long)page,
+			      (unsigned long long)frame_max, j->mtu);
 	return 0;
 }

@@ -136,4 +136,45 @@ int t_stream_start(struct t_stream *s, const struct t_nsim_pair *p,
 /* Close the sockets (set to -1), wait for the sender; 0 when it sent all. */
 int t_stream_finish(struct t_stream *s);
 
+/*
+ * Jumbo frames from side 0 to side 1 of @p: MTU @mtu on both ports, and
+ * gso_max_segs 1 on the sender's. That, not ethtool -K, makes each frame
+ * a real one no larger than the MTU: netdevsim's TSO is fixed on (not in
+ * its hw_features, so "ethtool -K tso off" cannot change it) and its
+ * transmit hands a TSO skb to the peer's device whole, one frame of up to
+ * 64 KiB whatever the MTU, and a TCP socket has GSO whatever
+ * "ethtool -K gso" says (sk_setup_caps()). With one segment per skb TCP
+ * sends no skb larger than one MSS. 0 or T_EXIT_FAIL (reported).
+ */
+int t_nsim_pair_jumbo(const struct t_nsim_pair *p, int mtu);
+
+/*
+ * The receive counters of side @i's port (/proc/net/dev in its netns):
+ * frames, their bytes with the Ethernet header (netdevsim counts
+ * whole frames) and the frames dropped. 0 or -errno.
+ */
+struct t_rx_counters {
+	uint64_t bytes, packets, dropped;	/* rx_dropped + rx_missed */
+};
+
+int t_nsim_rx_counters(const struct t_nsim_pair *p, int i,
+		       struct t_rx_counters *c);
+
+/*
+ * Showing that a stream over t_nsim_pair_jumbo() went in jumbo frames:
+ * t_jumbo_begin() before t_stream_start() notes the receiver's (side 1)
+ * counters, t_jumbo_mss() checks the accepted socket's MSS, and
+ * t_jumbo_check() after the stream of @total bytes checks the frames the
+ * receiver counted meanwhile. Each returns 0 or T_EXIT_FAIL (reported).
+ */
+struct t_jumbo {
+	const struct t_nsim_pair *p;
+	int mtu;
+	struct t_rx_counters start;	/* side 1's at the start */
+};
+
+int t_jumbo_begin(struct t_jumbo *j, const struct t_nsim_pair *p, int mtu);
+int t_jumbo_mss(const struct t_jumbo *j, int fd);
+int t_jumbo_check(const struct t_jumbo *j, uint64_t total);
+
 #endif
