@@ -55,7 +55,7 @@ static ssize_t io_query_zcrx(void *data)
 		return -EOPNOTSUPP;
 
 	e->register_flags = ZCRX_REG_NODEV;
-	e->area_flags = 0;
+	e->area_flags = IORING_ZCRX_AREA_DMABUF;
 	/* ZCRX_CTRL_FLUSH_RQ only */
 	e->nr_ctrl_opcodes = ZCRX_CTRL_FLUSH_RQ + 1;
 	e->features = 0;

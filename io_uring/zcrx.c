@@ -3,12 +3,13 @@
  * io_uring zero-copy receive (zcrx).
  *
  * An interface queue (ifq) ties one rx queue of a net device to an area of
- * user memory. The area is a page pool memory provider for that queue: the
- * NIC receives payload straight into area pages, and RECV_ZC tells user
- * space where the data is with 32 byte CQEs. User space hands buffers back
- * through a refill ring that the provider consumes when the page pool
- * needs buffers. Data that did not land in the area is copied into free
- * area buffers; without a device (ZCRX_REG_NODEV) every byte is.
+ * user memory or a dma-buf. The area is a page pool memory provider for
+ * that queue: the NIC receives payload straight into area buffers, and
+ * RECV_ZC tells user space where the data is with 32 byte CQEs. User space
+ * hands buffers back through a refill ring that the provider consumes when
+ * the page pool needs buffers. Data that did not land in the area is
+ * copied into free area buffers, except into a dma-buf, which the CPU
+ * cannot write; without a device (ZCRX_REG_NODEV) every byte is copied.
  *
  * Buffer lifetime: a buffer (net_iov) is either on the area's freelist,
  * lent to a page pool, or held by user space. Exposing a buffer to user
@@ -25,6 +26,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/errno.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
@@ -61,7 +63,7 @@
 #define IO_SKBS_PER_CALL_LIMIT		20
 
 #define IO_ZCRX_SUPPORTED_REG_FLAGS	ZCRX_REG_NODEV
-#define IO_ZCRX_SUPPORTED_AREA_FLAGS	0
+#define IO_ZCRX_SUPPORTED_AREA_FLAGS	IORING_ZCRX_AREA_DMABUF
 #define IO_ZCRX_SUPPORTED_EVENT_FLAGS	ZCRX_EVENT_DESC_FLAG_STATS
 
 static const struct memory_provider_ops io_uring_pp_zc_ops;
@@ -109,8 +111,15 @@ static void __io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
 
 	for (i = 0; i < area->nia.num_niovs; i++)
 		net_mp_niov_set_dma_addr(&area->nia.niovs[i], 0);
-	dma_unmap_sgtable(ifq->dev, &area->sgt, DMA_FROM_DEVICE,
-			  DMA_ATTR_SKIP_CPU_SYNC);
+	if (area->dmabuf) {
+		dma_buf_unmap_attachment_unlocked(area->attach,
+						  area->dmabuf_sgt,
+						  DMA_FROM_DEVICE);
+		area->dmabuf_sgt = NULL;
+	} else {
+		dma_unmap_sgtable(ifq->dev, &area->sgt, DMA_FROM_DEVICE,
+				  DMA_ATTR_SKIP_CPU_SYNC);
+	}
 }
 
 static void io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
@@ -122,39 +131,65 @@ static void io_zcrx_unmap_area(struct io_zcrx_ifq *ifq,
 	area->is_mapped = false;
 }
 
+/*
+ * Map the area for ifq->dev: user pages through the DMA API, a dma-buf
+ * through its exporter. Called before the niovs exist, as a dma-buf's
+ * length is only known from its mapping.
+ */
 static int io_zcrx_map_area(struct io_zcrx_ifq *ifq, struct io_zcrx_area *area)
 {
-	struct scatterlist *sg;
-	size_t niov_idx = 0;
-	unsigned int i;
+	struct sg_table *sgt;
 	int ret;
 
 	guard(mutex)(&ifq->dma_lock);
-	ret = dma_map_sgtable(ifq->dev, &area->sgt, DMA_FROM_DEVICE,
-			      DMA_ATTR_SKIP_CPU_SYNC);
-	if (ret)
-		return ret;
+	if (area->dmabuf) {
+		sgt = dma_buf_map_attachment_unlocked(area->attach,
+						      DMA_FROM_DEVICE);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+		area->dmabuf_sgt = sgt;
+	} else {
+		ret = dma_map_sgtable(ifq->dev, &area->sgt, DMA_FROM_DEVICE,
+				      DMA_ATTR_SKIP_CPU_SYNC);
+		if (ret)
+			return ret;
+	}
+	area->is_mapped = true;
+	return 0;
+}
 
-	for_each_sgtable_dma_sg(&area->sgt, sg, i) {
+static struct sg_table *io_zcrx_area_sgt(struct io_zcrx_area *area)
+{
+	return area->dmabuf ? area->dmabuf_sgt : &area->sgt;
+}
+
+/*
+ * Give each niov the DMA address of its page of the mapping. Only the
+ * DMA side of the table is used: a dma-buf's page side belongs to its
+ * exporter. Every entry must hold whole pages.
+ */
+static int io_zcrx_set_dma_addrs(struct io_zcrx_area *area)
+{
+	struct sg_table *sgt = io_zcrx_area_sgt(area);
+	struct scatterlist *sg;
+	size_t niov_idx = 0;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
 		dma_addr_t dma = sg_dma_address(sg);
 		unsigned long len = sg_dma_len(sg);
 
-		while (len >= PAGE_SIZE && niov_idx < area->nia.num_niovs) {
+		if (!PAGE_ALIGNED(dma) || !PAGE_ALIGNED(len))
+			return -EINVAL;
+		for (; len && niov_idx < area->nia.num_niovs; len -= PAGE_SIZE) {
 			struct net_iov *niov = &area->nia.niovs[niov_idx++];
 
 			if (net_mp_niov_set_dma_addr(niov, dma))
-				goto err;
+				return -EINVAL;
 			dma += PAGE_SIZE;
-			len -= PAGE_SIZE;
 		}
 	}
-	if (niov_idx != area->nia.num_niovs)
-		goto err;
-	area->is_mapped = true;
-	return 0;
-err:
-	__io_zcrx_unmap_area(ifq, area);
-	return -EINVAL;
+	return niov_idx == area->nia.num_niovs ? 0 : -EINVAL;
 }
 
 static void io_zcrx_sync_for_device(const struct page_pool *pool,
@@ -169,7 +204,7 @@ static void io_zcrx_sync_for_device(const struct page_pool *pool,
 					 pool->p.max_len, pool->p.dma_dir);
 }
 
-/* The area: pinned user pages, one net_iov per page */
+/* The area: user pages or a dma-buf, one net_iov per page */
 
 static int io_zcrx_account_mem(struct io_zcrx_ifq *ifq,
 			       unsigned long nr_pages)
@@ -200,13 +235,16 @@ static void io_zcrx_unaccount_mem(struct io_zcrx_ifq *ifq,
 static void io_zcrx_free_area(struct io_zcrx_ifq *ifq,
 			      struct io_zcrx_area *area)
 {
-	size_t nr_pages = area->nia.num_niovs;
-
 	if (ifq->dev)
 		io_zcrx_unmap_area(ifq, area);
+	if (area->dmabuf) {
+		if (area->attach)
+			dma_buf_detach(area->dmabuf, area->attach);
+		dma_buf_put(area->dmabuf);
+	}
 	sg_free_table(&area->sgt);
 	if (area->pages) {
-		unpin_user_pages(area->pages, nr_pages);
+		unpin_user_pages(area->pages, area->nr_pinned);
 		kvfree(area->pages);
 	}
 	io_zcrx_unaccount_mem(ifq, area->nr_accounted);
@@ -216,19 +254,32 @@ static void io_zcrx_free_area(struct io_zcrx_ifq *ifq,
 	kfree(area);
 }
 
-static int io_zcrx_check_area(const struct io_uring_zcrx_area_reg *reg)
+static int io_zcrx_check_area(const struct io_zcrx_ifq *ifq,
+			      const struct io_uring_zcrx_area_reg *reg)
 {
 	if (reg->flags & ~IO_ZCRX_SUPPORTED_AREA_FLAGS)
 		return -EINVAL;
 	if (reg->rq_area_token ||
 	    memchr_inv(reg->__resv2, 0, sizeof(reg->__resv2)))
 		return -EINVAL;
-	if (!reg->addr || !reg->len)
+	if (!reg->len)
 		return -EFAULT;
+	if (reg->flags & IORING_ZCRX_AREA_DMABUF) {
+		/*
+		 * addr is the offset into the dma-buf and must be 0. The
+		 * CPU cannot copy into a dma-buf, and without a device
+		 * there is nothing else.
+		 */
+		if (reg->addr || ifq->nodev)
+			return -EINVAL;
+	} else {
+		if (!reg->addr)
+			return -EFAULT;
+		/* a user memory area has no dma-buf */
+		if (reg->dmabuf_fd)
+			return -EINVAL;
+	}
 	if (!PAGE_ALIGNED(reg->addr) || !PAGE_ALIGNED(reg->len))
-		return -EINVAL;
-	/* a user memory area has no dma-buf */
-	if (reg->dmabuf_fd)
 		return -EINVAL;
 	/*
 	 * As upstream: an arbitrary limit, but a size from user space needs
@@ -240,15 +291,72 @@ static int io_zcrx_check_area(const struct io_uring_zcrx_area_reg *reg)
 	return 0;
 }
 
+/* Pin and account user memory; build its table for the DMA mapping. */
+static int io_zcrx_import_umem(struct io_zcrx_ifq *ifq,
+			       struct io_zcrx_area *area,
+			       const struct io_uring_zcrx_area_reg *reg)
+{
+	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
+	struct page **pages;
+	int nr, ret;
+
+	/* accounted before pinning, so that the limit holds while pinning */
+	ret = io_zcrx_account_mem(ifq, nr_pages);
+	if (ret)
+		return ret;
+	area->nr_accounted = nr_pages;
+
+	pages = io_pin_pages(reg->addr, reg->len, &nr);
+	if (IS_ERR(pages))
+		return PTR_ERR(pages);
+	area->pages = pages;
+	area->nr_pinned = nr;
+
+	if (!ifq->dev)
+		return 0;
+	return sg_alloc_table_from_pages(&area->sgt, pages, nr, 0, reg->len,
+					 GFP_KERNEL_ACCOUNT);
+}
+
+/*
+ * Take the dma-buf and attach it to the queue's DMA device. Its pages,
+ * if it has any, stay the exporter's: nothing is pinned or accounted
+ * here, as for devmem bindings.
+ */
+static int io_zcrx_import_dmabuf(struct io_zcrx_ifq *ifq,
+				 struct io_zcrx_area *area,
+				 const struct io_uring_zcrx_area_reg *reg)
+{
+	struct dma_buf_attachment *attach;
+	struct dma_buf *dmabuf;
+
+	if (!IS_ENABLED(CONFIG_DMA_SHARED_BUFFER))
+		return -EINVAL;
+
+	dmabuf = dma_buf_get(reg->dmabuf_fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	area->dmabuf = dmabuf;
+
+	attach = dma_buf_attach(dmabuf, ifq->dev);
+	if (IS_ERR(attach))
+		return PTR_ERR(attach);
+	area->attach = attach;
+	return 0;
+}
+
 static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 			       struct io_uring_zcrx_area_reg *reg)
 {
 	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
+	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
 	struct io_zcrx_area *area;
-	struct page **pages;
-	int i, ret, nr_pages;
+	struct scatterlist *sg;
+	unsigned long mapped = 0;
+	unsigned int i;
+	int ret;
 
-	ret = io_zcrx_check_area(reg);
+	ret = io_zcrx_check_area(ifq, reg);
 	if (ret)
 		return ret;
 
@@ -258,19 +366,26 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 	spin_lock_init(&area->freelist_lock);
 	area->ifq = ifq;
 
-	/* accounted before pinning, so that the limit holds while pinning */
-	ret = io_zcrx_account_mem(ifq, reg->len >> PAGE_SHIFT);
+	if (reg->flags & IORING_ZCRX_AREA_DMABUF)
+		ret = io_zcrx_import_dmabuf(ifq, area, reg);
+	else
+		ret = io_zcrx_import_umem(ifq, area, reg);
 	if (ret)
 		goto err;
-	area->nr_accounted = reg->len >> PAGE_SHIFT;
 
-	pages = io_pin_pages(reg->addr, reg->len, &nr_pages);
-	if (IS_ERR(pages)) {
-		ret = PTR_ERR(pages);
-		goto err;
+	if (ifq->dev) {
+		ret = io_zcrx_map_area(ifq, area);
+		if (ret)
+			goto err;
 	}
-	area->pages = pages;
-	area->nia.num_niovs = nr_pages;
+	/* the dma-buf's mapping must be exactly the area */
+	if (area->dmabuf) {
+		ret = -EINVAL;
+		for_each_sgtable_dma_sg(area->dmabuf_sgt, sg, i)
+			mapped += sg_dma_len(sg);
+		if (mapped != reg->len)
+			goto err;
+	}
 
 	ret = -ENOMEM;
 	area->nia.niovs = kvmalloc_array(nr_pages, sizeof(area->nia.niovs[0]),
@@ -281,6 +396,7 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 					 gfp | __GFP_ZERO);
 	if (!area->nia.niovs || !area->freelist || !area->user_refs)
 		goto err;
+	area->nia.num_niovs = nr_pages;
 
 	for (i = 0; i < nr_pages; i++) {
 		struct net_iov *niov = &area->nia.niovs[i];
@@ -292,12 +408,7 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 	area->free_count = nr_pages;
 
 	if (ifq->dev) {
-		ret = sg_alloc_table_from_pages(&area->sgt, pages, nr_pages, 0,
-						(unsigned long)nr_pages << PAGE_SHIFT,
-						GFP_KERNEL_ACCOUNT);
-		if (ret)
-			goto err;
-		ret = io_zcrx_map_area(ifq, area);
+		ret = io_zcrx_set_dma_addrs(area);
 		if (ret)
 			goto err;
 	}
@@ -608,6 +719,14 @@ static int io_pp_zc_init(struct page_pool *pp)
 		return -EOPNOTSUPP;
 	if (pp->p.dma_dir != DMA_FROM_DEVICE)
 		return -EOPNOTSUPP;
+	/*
+	 * As for devmem: a dma-buf's addresses are the exporter's mapping
+	 * and must not be synced through the DMA API.
+	 */
+	if (ifq->area->dmabuf) {
+		pp->dma_sync = false;
+		pp->dma_sync_for_cpu = false;
+	}
 
 	/*
 	 * The ifq and its area stay until the pool is gone. Pools are only
@@ -989,11 +1108,12 @@ void io_zcrx_show_fdinfo(struct seq_file *m, struct io_ring_ctx *ctx)
 
 	xa_for_each(&ctx->zcrx_ctxs, index, ifq)
 		seq_printf(m,
-			   "zcrx %lu: zc_count %lld zc_bytes %lld copy_count %lld copy_bytes %lld\n",
+			   "zcrx %lu: zc_count %lld zc_bytes %lld copy_count %lld copy_bytes %lld copy_refused %lld\n",
 			   index, atomic64_read(&ifq->zc_count),
 			   atomic64_read(&ifq->zc_bytes),
 			   atomic64_read(&ifq->copy_count),
-			   atomic64_read(&ifq->copy_bytes));
+			   atomic64_read(&ifq->copy_bytes),
+			   atomic64_read(&ifq->copy_refused));
 }
 
 static int io_zcrx_ctrl_flush_rq(struct io_zcrx_ifq *ifq,
@@ -1114,6 +1234,13 @@ static ssize_t io_zcrx_copy_chunk(struct io_zcrx_args *args,
 	struct io_kiocb *req = args->req;
 	size_t copied = 0;
 	int ret = 0;
+
+	/* the CPU has no way into a dma-buf area, so nothing is copied */
+	if (ifq->area->dmabuf) {
+		atomic64_inc(&ifq->copy_refused);
+		args->err = -ENOMEM;
+		return -ENOMEM;
+	}
 
 	while (len) {
 		size_t copy_len = min_t(size_t, len, PAGE_SIZE);

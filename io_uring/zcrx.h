@@ -22,11 +22,25 @@ struct io_zcrx_area {
 	atomic_t		*user_refs;
 
 	u16			area_id;
+	/* under ifq->dma_lock: the niovs have DMA addresses for ifq->dev */
 	bool			is_mapped;
+
+	/* user memory: pinned pages, mapped through sgt */
 	/* pages counted against RLIMIT_MEMLOCK and pinned_vm */
 	unsigned long		nr_accounted;
+	unsigned long		nr_pinned;
 	struct page		**pages;
 	struct sg_table		sgt;
+
+	/*
+	 * A dma-buf area: attached to ifq->dev and mapped (dmabuf_sgt)
+	 * from registration until the queue's device goes or the ifq is
+	 * freed. Its memory may have no struct pages: only the DMA
+	 * addresses of the mapping are used, never the CPU.
+	 */
+	struct dma_buf		*dmabuf;
+	struct dma_buf_attachment *attach;
+	struct sg_table		*dmabuf_sgt;
 
 	/* buffers owned by no page pool and not exposed to user space */
 	spinlock_t		freelist_lock ____cacheline_aligned_in_smp;
@@ -86,6 +100,8 @@ struct io_zcrx_ifq {
 	atomic64_t			zc_bytes;
 	atomic64_t			copy_count;
 	atomic64_t			copy_bytes;
+	/* data a dma-buf area could not take: the CPU cannot copy into it */
+	atomic64_t			copy_refused;
 };
 
 /*
