@@ -11,7 +11,8 @@
  *     "at most 1000"). On 6.12 (this project's kernel): OPCODES reports
  *     59 request and 37 register opcodes (one past the highest, as
  *     upstream: 31, 33 and 34 and 37 itself are EINVAL), SCQ is EOPNOTSUPP, and ZCRX
- *     reports register_flags ZCRX_REG_NODEV, area_flags 0, 1 ctrl opcode
+ *     reports register_flags ZCRX_REG_NODEV, area_flags
+ *     IORING_ZCRX_AREA_DMABUF (1), 1 ctrl opcode
  *     (FLUSH_RQ), features 0, rq_hdr_size 128, rq_hdr_alignment 64. A
  *     kernel reporting ZCRX_FEATURE_EVENT must have ARM_EVENT among its
  *     ctrl opcodes.
@@ -176,10 +177,11 @@ static int query_zcrx(void)
 	       qz.features, qz.rq_hdr_size, qz.rq_hdr_alignment);
 	has_events = qz.features & ZCRX_FEATURE_EVENT;
 	nr_ctrl_ops = qz.nr_ctrl_opcodes;
-	if (is_612 && (qz.register_flags != ZCRX_REG_NODEV || qz.area_flags ||
+	if (is_612 && (qz.register_flags != ZCRX_REG_NODEV ||
+		       qz.area_flags != IORING_ZCRX_AREA_DMABUF ||
 		       qz.nr_ctrl_opcodes != ZCRX_CTRL_FLUSH_RQ + 1 ||
 		       qz.features))
-		return t_fail("ZCRX query on 6.12: want register_flags NODEV (2), area_flags 0, 1 ctrl opcode (FLUSH_RQ), features 0");
+		return t_fail("ZCRX query on 6.12: want register_flags NODEV (2), area_flags DMABUF (1), 1 ctrl opcode (FLUSH_RQ), features 0");
 	if (has_events && qz.nr_ctrl_opcodes <= ZCRX_CTRL_ARM_EVENT)
 		return t_fail("ZCRX query: features EVENT but %u ctrl opcodes, ARM_EVENT (2) not among them",
 			      qz.nr_ctrl_opcodes);

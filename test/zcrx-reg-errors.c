@@ -16,7 +16,8 @@
  *     fails before any page is allocated or pinned, without a warning)
  *   - NODEV with if_idx or if_rxq set: EINVAL; no such ifindex: ENODEV;
  *     loopback (no DMA device): EOPNOTSUPP
- *   - area: unknown flags (DMABUF too), token, reserved words, dmabuf_fd
+ *   - area: unknown flags, DMABUF device-less (the dma-buf cases on a
+ *     device are zcrx-dmabuf-errors'), token, reserved words, dmabuf_fd
  *     on user memory, unaligned address or length: EINVAL; addr 0, len 0,
  *     len above 1 GiB (upstream's cap: 1 GiB + 4 KiB, and 2^43, which
  *     used to reach a page array allocation above INT_MAX bytes, a
@@ -481,8 +482,10 @@ static const struct reg_case cases[] = {
 	CASE("user region size 2^43", -ENOMEM, .set = { SET(rd.size, HUGE_LEN) }),
 
 	/* area */
-	CASE("area flags DMABUF", -EINVAL,
-	     .set = { SET(area.flags, IORING_ZCRX_AREA_DMABUF) }),
+	/* a dma-buf needs a device to be mapped for (zcrx-dmabuf-errors) */
+	CASE("area flags DMABUF, device-less", -EINVAL,
+	     .set = { SET(area.flags, IORING_ZCRX_AREA_DMABUF),
+		      SET(area.addr, 0), SET(area.dmabuf_fd, 0) }),
 	CASE("area flags 1 << 1", -EINVAL, .set = { SET(area.flags, 2) }),
 	CASE("area flags 1 << 31", -EINVAL, .set = { SET(area.flags, 1U << 31) }),
 	CASE("area rq_area_token set", -EINVAL,

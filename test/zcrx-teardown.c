@@ -26,7 +26,11 @@
  *             made again;
  * plus close and kill of device-less (ZCRX_REG_NODEV) ifqs over
  * loopback. Each registration comes right after the previous case's
- * teardown. Buffers the user held are checked after the ring exit
+ * teardown. The netdevsim ifqs take their areas in turns from anonymous
+ * memory, a udmabuf and a system heap dma-buf (IORING_ZCRX_AREA_DMABUF,
+ * read through the dma-buf's mmap), so every teardown order also
+ * unmaps and detaches dma-buf areas; each must have been registered at
+ * least once. Buffers the user held are checked after the ring exit
  * (nothing wrote to them), and at the end no page pool of the port may
  * stay detached with buffers in flight. Every whole stream (after kill,
  * exit, link and channels) arrives exactly as its path says: on
@@ -95,6 +99,16 @@
  */
 #define NSIM_RCVBUF	(128 << 10)
 
+/* an area: user memory, or a dma-buf and its mmap */
+struct tarea {
+	const char *kind;
+	char *addr;
+	int dmabuf_fd;			/* -1 for user memory */
+	struct io_uring_zcrx_area lib;	/* the dma-buf, from liburing-ext */
+};
+
+#define NR_AREAS	4
+
 /* the whole test */
 struct ctx {
 	bool nsim, nodev;
@@ -103,8 +117,15 @@ struct ctx {
 	int ifindex;
 	int lfd[2];			/* listening on loopback, in ns */
 	struct sockaddr_in laddr[2];
-	char *area[2];			/* used in turns */
+	/*
+	 * Used in turns: anonymous memory, a udmabuf, anonymous memory
+	 * again, a system heap dma-buf (the dma-bufs only with netdevsim:
+	 * device-less ifqs take user memory).
+	 */
+	struct tarea area[NR_AREAS];
+	bool dmabuf;			/* the kernel has dma-buf areas */
 	unsigned int next_area;
+	unsigned int area_regs[NR_AREAS];	/* registrations with each */
 	const char *last;		/* the previous teardown */
 	unsigned int stalls;		/* see unstick() */
 	char stall[160];
@@ -286,16 +307,23 @@ static int stream_finish(struct sender *s)
 
 /* the ifq */
 
-static char *next_area(void)
+/* The next area in turn that an ifq (@nodev: device-less) can take. */
+static struct tarea *next_area(bool nodev)
 {
-	return c.area[c.next_area++ % 2];
+	struct tarea *a;
+
+	do {
+		a = &c.area[c.next_area++ % NR_AREAS];
+	} while (a->dmabuf_fd >= 0 && (nodev || !c.dmabuf));
+	return a;
 }
 
 /*
  * Register on the netdevsim queue (or device-less): 0 or -errno, not
  * reported.
  */
-static int zc_try_open(struct zc *z, const char *name, bool nodev, char *area)
+static int zc_try_open(struct zc *z, const char *name, bool nodev,
+		       struct tarea *area)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
@@ -313,7 +341,7 @@ static int zc_try_open(struct zc *z, const char *name, bool nodev, char *area)
 	z->name = name;
 	z->nodev = nodev;
 	z->sock = -1;
-	z->area = area;
+	z->area = area->addr;
 	ret = io_uring_queue_init_params(16, &z->ring, &p);
 	if (ret)
 		return ret;
@@ -326,7 +354,12 @@ static int zc_try_open(struct zc *z, const char *name, bool nodev, char *area)
 		return -errno;
 	}
 	stats_off = z->region_len - 64;
-	ar.addr = (__u64)(uintptr_t)area;
+	if (area->dmabuf_fd >= 0) {
+		ar.flags = IORING_ZCRX_AREA_DMABUF;
+		ar.dmabuf_fd = (__u32)area->dmabuf_fd;
+	} else {
+		ar.addr = (__u64)(uintptr_t)area->addr;
+	}
 	ar.len = AREA_LEN;
 	rd.user_addr = (__u64)(uintptr_t)z->region;
 	rd.size = z->region_len;
@@ -352,6 +385,7 @@ static int zc_try_open(struct zc *z, const char *name, bool nodev, char *area)
 		t_netns_leave(self);
 	if (ret)
 		return ret;
+	c.area_regs[area - c.area]++;
 	z->khead = (__u32 *)(z->region + reg.offsets.head);
 	z->ktail = (__u32 *)(z->region + reg.offsets.tail);
 	z->rqes = (struct io_uring_zcrx_rqe *)(z->region + reg.offsets.rqes);
@@ -424,7 +458,8 @@ static int counts_check(const struct zc *z, const struct counts *a,
  * Register right after c.last: 0 or T_EXIT_FAIL, reported as a
  * registration that should have worked (everything undone).
  */
-static int zc_open(struct zc *z, const char *name, bool nodev, char *area)
+static int zc_open(struct zc *z, const char *name, bool nodev,
+		   struct tarea *area)
 {
 	int ret = zc_try_open(z, name, nodev, area);
 
@@ -831,7 +866,7 @@ static int case_close(bool nodev)
 	struct zc z;
 	int ret;
 
-	if (zc_open(&z, name, nodev, next_area()))
+	if (zc_open(&z, name, nodev, next_area(nodev)))
 		goto fail;
 	z.sock = stream_open(&s, !nodev, UINT64_MAX);
 	if (z.sock < 0)
@@ -862,7 +897,7 @@ static void child(const char *name, bool nodev, int sock, int report,
 	struct zc z;
 	char ok;
 
-	if (zc_open(&z, name, nodev, next_area()))
+	if (zc_open(&z, name, nodev, next_area(nodev)))
 		_exit(T_EXIT_FAIL);
 	/* registered: now the parent starts the sender */
 	ok = 'r';
@@ -952,7 +987,7 @@ static int case_child(bool nodev, bool exit_self)
 	/* right away, before anything else */
 	ret = zc_open(&z, exit_self ? "exit: re-register" :
 			  nodev ? "nodev-kill: re-register" : "kill: re-register",
-		      nodev, next_area());
+		      nodev, next_area(nodev));
 	stream_stop(&s);
 	if (exit_self ? !WIFEXITED(status) || WEXITSTATUS(status) :
 			!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
@@ -978,7 +1013,7 @@ static int case_restart(bool link)
 	struct zc z;
 	int ret;
 
-	if (zc_open(&z, name, false, next_area()))
+	if (zc_open(&z, name, false, next_area(false)))
 		goto fail;
 	counts_read(&z, &fresh);
 	z.sock = stream_open(&s, true, STREAM);
@@ -1041,7 +1076,7 @@ static int case_delete(void)
 	struct sender s;
 	int ret, old = c.ifindex;
 
-	if (zc_open(&z, "delete", false, next_area()))
+	if (zc_open(&z, "delete", false, next_area(false)))
 		goto fail;
 	z.sock = stream_open(&s, true, UINT64_MAX);
 	if (z.sock < 0)
@@ -1059,7 +1094,7 @@ static int case_delete(void)
 	}
 	stream_stop(&s);
 	/* the old ifindex is gone */
-	ret = zc_try_open(&gone, "delete: gone", false, next_area());
+	ret = zc_try_open(&gone, "delete: gone", false, next_area(false));
 	zc_close(&gone);
 	if (ret != -ENODEV) {
 		t_fail("delete: registering on the deleted ifindex %d: %s, want %s",
@@ -1164,6 +1199,46 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static int areas_init(void)
+{
+	static const int types[] = {
+		-1, IO_URING_ZCRX_AREA_UDMABUF, -1, IO_URING_ZCRX_AREA_DMA_HEAP,
+	};
+	char *anon;
+	int k, ret;
+
+	anon = mmap(NULL, 2 * AREA_LEN, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	t_check(anon != MAP_FAILED, "mmap: %s", strerror(errno));
+	if (c.nsim) {
+		ret = t_zcrx_require_dmabuf();
+		if (ret == T_EXIT_FAIL)
+			return ret;
+		c.dmabuf = !ret;
+	}
+	for (k = 0; k < NR_AREAS; k++) {
+		struct tarea *a = &c.area[k];
+
+		a->dmabuf_fd = -1;
+		if (types[k] < 0) {
+			a->kind = "anonymous memory";
+			a->addr = anon + (k / 2) * AREA_LEN;
+			continue;
+		}
+		a->kind = types[k] == IO_URING_ZCRX_AREA_UDMABUF ? "udmabuf" :
+			  "system heap dma-buf";
+		if (!c.dmabuf)
+			continue;
+		ret = io_uring_zcrx_area_alloc(&a->lib, types[k], AREA_LEN);
+		if (ret)
+			return t_lacks("a %s of %lu bytes: %s", a->kind,
+				       (unsigned long)AREA_LEN, t_errname(ret));
+		a->addr = a->lib.addr;
+		a->dmabuf_fd = a->lib.dmabuf_fd;
+	}
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	unsigned int iters = 100, del_every = 10;
@@ -1207,10 +1282,9 @@ int main(int argc, char *argv[])
 			 lacking[0] ? " and " : "");
 	if (!c.nsim && !c.nodev)
 		return t_lacks("neither netdevsim with header split nor device-less zcrx");
-	c.area[0] = mmap(NULL, 2 * AREA_LEN, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	t_check(c.area[0] != MAP_FAILED, "mmap: %s", strerror(errno));
-	c.area[1] = c.area[0] + AREA_LEN;
+	ret = areas_init();
+	if (ret)
+		return ret;
 	c.last = "the start";
 	if (c.nodev && listen_on(NULL, "127.0.0.1"))
 		return T_EXIT_FAIL;
@@ -1253,6 +1327,16 @@ int main(int argc, char *argv[])
 		       (unsigned long long)c.copy_bytes,
 		       (unsigned long long)c.copy_cqes,
 		       (unsigned long long)c.zc_bytes);
+	for (k = 0; k < NR_AREAS; k++)
+		printf("%s%s %u", k ? ", " : "registrations: ", c.area[k].kind,
+		       c.area_regs[k]);
+	printf("\n");
+	for (k = 0; k < NR_AREAS; k++)
+		if (c.dmabuf && !c.area_regs[k]) {
+			t_fail("no registration with a %s in %u iterations (-n)",
+			       c.area[k].kind, iters);
+			goto out_fail;
+		}
 	/* every case the kernel can run ran, at least once */
 	for (k = 0; k < ncycle; k++)
 		if (!done[cycle[k]]) {

@@ -36,6 +36,9 @@ int t_zcrx_ring_init(struct io_uring *ring, unsigned int sq, unsigned int cq)
 /* What t_zcrx_require() found. */
 static bool feature_event = true;
 
+/* what t_zcrx_require() found in the query */
+static __u64 area_flags;
+
 int t_zcrx_require(bool nodev)
 {
 	struct io_uring_query_zcrx qz;
@@ -61,6 +64,7 @@ int t_zcrx_require(bool nodev)
 	if (hdr.result)
 		return t_lacks("kernel without zcrx (IO_URING_QUERY_ZCRX: %s)",
 			       strerror(-hdr.result));
+	area_flags = qz.area_flags;
 	if (nodev && !(qz.register_flags & ZCRX_REG_NODEV))
 		return t_lacks("kernel without device-less zcrx (ZCRX_REG_NODEV not in register_flags %#llx)",
 			       (unsigned long long)qz.register_flags);
@@ -72,6 +76,18 @@ int t_zcrx_require(bool nodev)
 	if (!feature_event)
 		printf("note: kernel does not report ZCRX_FEATURE_EVENT (features %#x)\n",
 		       qz.features);
+	return 0;
+}
+
+int t_zcrx_require_dmabuf(void)
+{
+	int ret = t_zcrx_require(false);
+
+	if (ret)
+		return ret;
+	if (!(area_flags & IORING_ZCRX_AREA_DMABUF))
+		return t_lacks("kernel without dma-buf zcrx areas (IO_URING_QUERY_ZCRX area_flags %#llx)",
+			       (unsigned long long)area_flags);
 	return 0;
 }
 
@@ -95,8 +111,7 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 	if (ret)
 		return ret;
 	z->ring_up = true;
-	ret = io_uring_zcrx_area_alloc(&z->area, IO_URING_ZCRX_AREA_ANON,
-				       area_len);
+	ret = io_uring_zcrx_area_alloc(&z->area, o->area_type, area_len);
 	if (ret) {
 		z->area.dmabuf_fd = z->area.memfd = -1;
 		goto fail;
@@ -204,31 +219,55 @@ void t_zcrx_stats_read(const struct t_zcrx *z, uint64_t *copy_count,
 	*copy_bytes = z->stats ? z->stats->copy_bytes : 0;
 }
 
-int t_zcrx_zc_read(int ring_fd, unsigned int zcrx_id, uint64_t *zc_count,
-		   uint64_t *zc_bytes)
+int t_zcrx_fdinfo_field(int ring_fd, unsigned int zcrx_id, const char *key,
+			uint64_t *val)
 {
-	char path[64], line[256];
+	char path[64], line[512], prefix[32];
+	size_t klen = strlen(key);
 	int ret = -ENOENT;
 	FILE *f;
 
-	*zc_count = *zc_bytes = 0;
+	*val = 0;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", ring_fd);
+	snprintf(prefix, sizeof(prefix), "zcrx %u:", zcrx_id);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long count, bytes;
-		unsigned int id;
+	while (ret == -ENOENT && fgets(line, sizeof(line), f)) {
+		char *p = line + strlen(prefix);
 
-		if (sscanf(line, "zcrx %u: zc_count %llu zc_bytes %llu", &id,
-			   &count, &bytes) == 3 && id == zcrx_id) {
-			*zc_count = count;
-			*zc_bytes = bytes;
-			ret = 0;
-			break;
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;
+		/* " key value" pairs */
+		while ((p = strstr(p, key))) {
+			unsigned long long v;
+
+			if (p[-1] == ' ' && p[klen] == ' ' &&
+			    sscanf(p + klen, " %llu", &v) == 1) {
+				*val = v;
+				ret = 0;
+				break;
+			}
+			p += klen;
 		}
+		if (ret)
+			ret = -ENODATA;
 	}
 	fclose(f);
+	return ret;
+}
+
+int t_zcrx_zc_read(int ring_fd, unsigned int zcrx_id, uint64_t *zc_count,
+		   uint64_t *zc_bytes)
+{
+	int ret;
+
+	ret = t_zcrx_fdinfo_field(ring_fd, zcrx_id, "zc_count", zc_count);
+	if (!ret)
+		ret = t_zcrx_fdinfo_field(ring_fd, zcrx_id, "zc_bytes",
+					  zc_bytes);
+	if (ret == -ENODATA)
+		ret = -ENOENT;
 	return ret;
 }
 

@@ -40,6 +40,8 @@
  * ZCRX_FEATURE_EVENT is noted for t_zcrx_setup_checked().
  */
 int t_zcrx_require(bool nodev);
+/* t_zcrx_require(false), and IORING_ZCRX_AREA_DMABUF in area_flags. */
+int t_zcrx_require_dmabuf(void);
 
 /*
  * A ring with T_ZCRX_RING_FLAGS, @sq entries and (@cq non-zero) a CQ of
@@ -53,6 +55,12 @@ struct t_zcrx_opts {
 	unsigned int rxq;
 	bool nodev;		/* ZCRX_REG_NODEV */
 	size_t area_len;	/* default 32 MiB */
+	/*
+	 * enum io_uring_zcrx_area_type, default IO_URING_ZCRX_AREA_ANON; a
+	 * udmabuf or dma-heap area is registered as a dma-buf area and read
+	 * through the dma-buf's mmap
+	 */
+	int area_type;
 	unsigned int rq_entries; /* default: one per area buffer, <= 32768 */
 	unsigned int sq_entries; /* default 64 */
 	unsigned int cq_entries; /* default 4096 */
@@ -76,7 +84,7 @@ struct t_zcrx {
 };
 
 /*
- * Ring, area (anonymous memory, not inherited by fork()ed children),
+ * Ring, area (of o->area_type, not inherited by fork()ed children),
  * and ifq. Returns 0 or -errno (not reported); everything made is undone
  * on failure.
  */
@@ -107,6 +115,13 @@ void t_zcrx_stats_read(const struct t_zcrx *z, uint64_t *copy_count,
  */
 int t_zcrx_zc_read(int ring_fd, unsigned int zcrx_id, uint64_t *zc_count,
 		   uint64_t *zc_bytes);
+/*
+ * One counter of that fdinfo line, by name ("copy_refused": chunks of
+ * data a dma-buf area could not take, as the CPU cannot copy into it).
+ * 0, -ENOENT without the line, -ENODATA without the counter, or -errno.
+ */
+int t_zcrx_fdinfo_field(int ring_fd, unsigned int zcrx_id, const char *key,
+			uint64_t *val);
 
 /* A received buffer not yet given back. */
 struct t_zcrx_buf {
