@@ -6,7 +6,9 @@
  * nodev, ifname with nodev, ifname without queue, a queue out of range
  * (netdevsim, 2 queues), an area too small for the ring, refill_batch
  * larger than the ring, an unknown area type, dma-buf area types while
- * the kernel has no dma-buf zcrx areas, UDP, rw=write, rw=randread,
+ * the kernel has no dma-buf zcrx areas (and, where it has them, as the
+ * project's kernel must, a dma-buf area with nodev, which copies every
+ * byte), UDP, rw=write, rw=randread,
  * verify=, a missing port, and a kernel without (device-less) zcrx: on a
  * kernel that lacks it, the reason io_uring_zcrx_check() gives; on the
  * project's kernel, where zcrx is there, with io_uring disabled
@@ -242,15 +244,22 @@ static int zcrx_cases(const char *ns)
 	hdr.query_data = (__u64)(uintptr_t)&qz;
 	hdr.query_op = IO_URING_QUERY_ZCRX;
 	hdr.size = sizeof(qz);
-	if (!io_uring_register_query(&hdr) && !hdr.result &&
-	    (qz.area_flags & IORING_ZCRX_AREA_DMABUF)) {
-		printf("note: this kernel has dma-buf zcrx areas: area=udmabuf is not refused\n");
-	} else {
+	if (io_uring_register_query(&hdr) || hdr.result ||
+	    !(qz.area_flags & IORING_ZCRX_AREA_DMABUF)) {
+		if (t_project_kernel())
+			return t_fail("the project's kernel reports no dma-buf zcrx areas");
 		FAILS("area=udmabuf without dma-buf zcrx areas", ns,
 		      "area=udmabuf: this kernel has no dma-buf zcrx areas", NULL,
 		      "--nodev", "--area=udmabuf");
 		FAILS("area=dma-heap without dma-buf zcrx areas", ns,
 		      "area=dma-heap: this kernel has no dma-buf zcrx areas", NULL,
+		      "--nodev", "--area=dma-heap");
+	} else {
+		FAILS("area=udmabuf with nodev", ns,
+		      "area=udmabuf with nodev: device-less zcrx copies every byte", NULL,
+		      "--nodev", "--area=udmabuf");
+		FAILS("area=dma-heap with nodev", ns,
+		      "area=dma-heap with nodev: device-less zcrx copies every byte", NULL,
 		      "--nodev", "--area=dma-heap");
 	}
 

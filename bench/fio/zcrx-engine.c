@@ -629,6 +629,9 @@ static int check_options(struct thread_data *td, struct ze_data *zd)
 		if (!(qz.area_flags & IORING_ZCRX_AREA_DMABUF))
 			return bad(td, EOPNOTSUPP, "area=%s: this kernel has no dma-buf zcrx areas (IO_URING_QUERY_ZCRX: area_flags without IORING_ZCRX_AREA_DMABUF): use area=anon or area=huge",
 				   area_name(o->area));
+		if (o->nodev)
+			return bad(td, EINVAL, "area=%s with nodev: device-less zcrx copies every byte, and the CPU cannot copy into a dma-buf: use area=anon or area=huge",
+				   area_name(o->area));
 		if (o->pattern != ZE_PAT_NONE)
 			return bad(td, EINVAL, "pattern: the CPU cannot read a dma-buf area: use pattern=none with area=%s",
 				   area_name(o->area));
