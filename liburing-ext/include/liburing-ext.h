@@ -142,6 +142,14 @@ struct io_uring_ext_zcrx_area {
  */
 int io_uring_zcrx_area_alloc(struct io_uring_ext_zcrx_area *area, int type,
 			     size_t len);
+/*
+ * An area of type IO_URING_ZCRX_AREA_DMA_HEAP from the dma-buf heap
+ * /dev/dma_heap/@heap (a heap of device memory, for instance), of at
+ * least @len bytes (rounded up to the page size), mapped for the CPU
+ * through the dma-buf. Returns 0 or a negative errno.
+ */
+int io_uring_zcrx_area_alloc_heap(struct io_uring_ext_zcrx_area *area,
+				  const char *heap, size_t len);
 /* Unmap and close what io_uring_zcrx_area_alloc() made; idempotent. */
 void io_uring_zcrx_area_free(struct io_uring_ext_zcrx_area *area);
 

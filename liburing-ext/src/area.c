@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -82,15 +83,21 @@ out:
 	return ret;
 }
 
-static int alloc_dma_heap(struct io_uring_ext_zcrx_area *area)
+/* A dma-buf from /dev/dma_heap/@heap, mapped through the dma-buf. */
+static int alloc_dma_heap(struct io_uring_ext_zcrx_area *area,
+			  const char *heap_name)
 {
 	struct dma_heap_allocation_data data = {
 		.len = area->len,
 		.fd_flags = O_RDWR | O_CLOEXEC,
 	};
+	char path[128];
 	int heap, ret;
 
-	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if ((size_t)snprintf(path, sizeof(path), "/dev/dma_heap/%s",
+			     heap_name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	heap = open(path, O_RDONLY | O_CLOEXEC);
 	if (heap < 0)
 		return -errno;
 	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &data) ? -errno : 0;
@@ -99,6 +106,26 @@ static int alloc_dma_heap(struct io_uring_ext_zcrx_area *area)
 		return ret;
 	area->dmabuf_fd = data.fd;
 	return map_dmabuf(area);
+}
+
+int io_uring_zcrx_area_alloc_heap(struct io_uring_ext_zcrx_area *area,
+				  const char *heap, size_t len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int ret;
+
+	memset(area, 0, sizeof(*area));
+	area->dmabuf_fd = -1;
+	area->memfd = -1;
+	if (!heap || !*heap || strchr(heap, '/') || !len ||
+	    len > SIZE_MAX - page)
+		return -EINVAL;
+	area->type = IO_URING_ZCRX_AREA_DMA_HEAP;
+	area->len = align_up(len, page);
+	ret = alloc_dma_heap(area, heap);
+	if (ret)
+		io_uring_zcrx_area_free(area);
+	return ret;
 }
 
 int io_uring_zcrx_area_alloc(struct io_uring_ext_zcrx_area *area, int type,
@@ -128,7 +155,7 @@ int io_uring_zcrx_area_alloc(struct io_uring_ext_zcrx_area *area, int type,
 		ret = alloc_udmabuf(area);
 		break;
 	case IO_URING_ZCRX_AREA_DMA_HEAP:
-		ret = alloc_dma_heap(area);
+		ret = alloc_dma_heap(area, "system");
 		break;
 	default:
 		ret = -EINVAL;
