@@ -8,7 +8,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <linux/bpf.h>
+#include <linux/dma-heap.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/udmabuf.h>
@@ -120,6 +122,60 @@ fail:
 	close(dev);
 	t_udmabuf_destroy(b);
 	return T_EXIT_FAIL;
+}
+
+int t_devmem_heap(char *name, size_t len)
+{
+	struct dirent *e;
+	DIR *d;
+
+	d = opendir("/dev/dma_heap");
+	if (!d)
+		return t_lacks("no /dev/dma_heap: %s", strerror(errno));
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "ivshmem-", 8))
+			break;
+	if (e)
+		snprintf(name, len, "%s", e->d_name);
+	closedir(d);
+	if (!e)
+		return t_lacks("no device memory heap (/dev/dma_heap/ivshmem-*: the guest needs vm run --devmem-bar)");
+	return 0;
+}
+
+int t_heap_dmabuf_create(struct t_udmabuf *b, size_t size)
+{
+	struct dma_heap_allocation_data d = {
+		.len = size, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char name[64], path[96];
+	void *map;
+	int heap, ret;
+
+	memset(b, 0, sizeof(*b));
+	b->memfd = b->fd = -1;
+	ret = t_devmem_heap(name, sizeof(name));
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
+	heap = open(path, O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		return t_fail("open %s: %s", path, strerror(errno));
+	ret = ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
+	close(heap);
+	if (ret)
+		return t_fail("DMA_HEAP_IOCTL_ALLOC of %zu bytes from %s: %s",
+			      size, name, strerror(errno));
+	b->fd = (int)d.fd;
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, b->fd, 0);
+	if (map == MAP_FAILED) {
+		t_fail("mmap of a %s dma-buf: %s", name, strerror(errno));
+		t_udmabuf_destroy(b);
+		return T_EXIT_FAIL;
+	}
+	b->map = map;
+	b->size = size;
+	return 0;
 }
 
 void t_udmabuf_destroy(struct t_udmabuf *b)

@@ -65,6 +65,18 @@ struct t_udmabuf {
  * kernel), or T_EXIT_FAIL (reported).
  */
 int t_udmabuf_create(struct t_udmabuf *b, size_t size);
+/*
+ * The name of the device memory heap (ivshmem-<PCI name> in /dev/dma_heap:
+ * a PCI BAR without struct pages, see vm run --devmem-bar) in @name: 0,
+ * or T_EXIT_SKIP without one (T_EXIT_FAIL on the project's kernel).
+ */
+int t_devmem_heap(char *name, size_t len);
+/*
+ * A dma-buf of @size bytes from that heap, in t_udmabuf form: map is the
+ * dma-buf's own mapping (read-only), memfd -1. Freed with
+ * t_udmabuf_destroy(). 0, T_EXIT_SKIP or T_EXIT_FAIL.
+ */
+int t_heap_dmabuf_create(struct t_udmabuf *b, size_t size);
 void t_udmabuf_destroy(struct t_udmabuf *b);
 
 /* Move this thread into @ns; returns an fd for t_netns_leave(), or -errno. */

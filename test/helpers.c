@@ -299,6 +299,28 @@ fail:
  * under emulation): netdevsim makes a new device's port in the network
  * namespace of the writer of new_device.
  */
+int t_nsim_debugfs_u64(const struct t_nsim_pair *p, int i, const char *file,
+		       uint64_t *v)
+{
+	unsigned long long n;
+	char path[160];
+	FILE *f;
+	int got;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/netdevsim/netdevsim%d/%s", p->dev_id[i],
+		 file);
+	f = fopen(path, "re");
+	if (!f)
+		return t_fail("%s: %s", path, strerror(errno));
+	got = fscanf(f, "%llu", &n);
+	fclose(f);
+	if (got != 1)
+		return t_fail("%s: no number", path);
+	*v = n;
+	return 0;
+}
+
 int t_nsim_side_again(struct t_nsim_pair *p, int i)
 {
 	int id = 1000 + (getpid() % 10000) * 2 + i, self, fd, ret;

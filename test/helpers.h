@@ -96,6 +96,12 @@ void t_nsim_pair_destroy(struct t_nsim_pair *p);
  * commands run). 0 or T_EXIT_FAIL.
  */
 int t_nsim_side_again(struct t_nsim_pair *p, int i);
+/*
+ * The number in debugfs file @file of side @i's netdevsim bus device
+ * (netdevsimN/iommu_mappings, say): 0 or T_EXIT_FAIL (reported).
+ */
+int t_nsim_debugfs_u64(const struct t_nsim_pair *p, int i, const char *file,
+		       uint64_t *v);
 
 /* Move the calling thread into network namespace @name. */
 int t_netns_enter(const char *name);

@@ -23,21 +23,7 @@
 
 static int mappings(const struct t_zcrx_nsim *n, uint64_t *v)
 {
-	char path[128];
-	FILE *f;
-	int got;
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/netdevsim/netdevsim%d/iommu_mappings",
-		 n->pair.dev_id[1]);
-	f = fopen(path, "re");
-	if (!f)
-		return t_fail("%s: %s", path, strerror(errno));
-	got = fscanf(f, "%" SCNu64, v);
-	fclose(f);
-	if (got != 1)
-		return t_fail("%s: no number", path);
-	return 0;
+	return t_nsim_debugfs_u64(&n->pair, 1, "iommu_mappings", v);
 }
 
 /* Wait up to 10 s until the count reads @want, for a teardown that ends

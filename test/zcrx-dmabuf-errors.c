@@ -16,8 +16,11 @@
  *     EINVAL.
  * The valid registration works before and after the bad ones (a failed
  * one leaves the queue free), with rq_area_token 0 written back; so does
- * a dma-buf from the system heap. Skips without netdevsim with header
- * split, udmabuf or the system heap (fails on the project's kernel).
+ * a dma-buf from the system heap and one of device memory (the ivshmem
+ * heap); the device memory's own mmap (page frames without struct pages)
+ * registered as a user-memory area cannot be pinned: EFAULT. Skips
+ * without netdevsim with header split, udmabuf, the system heap or the
+ * device memory heap (fails on the project's kernel).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,7 +43,8 @@
 #define RING_FLAGS	(IORING_SETUP_DEFER_TASKRUN | \
 			 IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_CQE32)
 
-enum fd_kind { FD_UDMABUF, FD_HEAP, FD_MEMFD, FD_CLOSED, FD_MINUS_ONE };
+enum fd_kind { FD_UDMABUF, FD_HEAP, FD_DEVMEM, FD_MEMFD, FD_CLOSED,
+	       FD_MINUS_ONE, FD_NONE };
 
 struct dcase {
 	const char *name;
@@ -49,6 +53,7 @@ struct dcase {
 	__u64 len;
 	enum fd_kind fd;
 	bool user;		/* a user-memory area (addr: the test's) */
+	bool devmem_user;	/* a user-memory area at the device memory's mmap */
 	bool nodev;
 	__u64 resv;		/* __resv2[0] */
 	int want;
@@ -89,12 +94,18 @@ static const struct dcase cases[] = {
 	  FD_UDMABUF, .want = 0 },
 	{ "valid: system heap, offset 0, its length", DB, 0, DMABUF_LEN,
 	  FD_HEAP, .want = 0 },
+	{ "valid: device memory heap, offset 0, its length", DB, 0, DMABUF_LEN,
+	  FD_DEVMEM, .want = 0 },
+	/* a PFN mapping without struct pages: nothing to pin */
+	{ "user-memory area at a device memory mmap", 0, 0, DMABUF_LEN,
+	  FD_NONE, .devmem_user = true, .want = -EFAULT },
 };
 
 struct fds {
 	struct t_udmabuf ubuf;
 	int heap, memfd;
-	void *user;
+	struct t_udmabuf devmem;	/* from the device memory heap */
+	void *user, *devmem_rw;
 };
 
 /* A dma-buf of @len bytes from the system heap in *@fd: 0 or a status. */
@@ -138,12 +149,15 @@ static int run_case(const struct t_nsim_pair *p, const struct fds *f,
 	memset(&rd, 0, sizeof(rd));
 	memset(&reg, 0, sizeof(reg));
 	ar.flags = dc->flags;
-	ar.addr = dc->user ? (__u64)(uintptr_t)f->user : dc->addr;
+	ar.addr = dc->user ? (__u64)(uintptr_t)f->user :
+		  dc->devmem_user ? (__u64)(uintptr_t)f->devmem_rw : dc->addr;
 	ar.len = dc->len;
 	ar.__resv2[0] = dc->resv;
 	switch (dc->fd) {
 	case FD_UDMABUF: ar.dmabuf_fd = (__u32)f->ubuf.fd; break;
 	case FD_HEAP: ar.dmabuf_fd = (__u32)f->heap; break;
+	case FD_DEVMEM: ar.dmabuf_fd = (__u32)f->devmem.fd; break;
+	case FD_NONE: ar.dmabuf_fd = 0; break;
 	case FD_MEMFD: ar.dmabuf_fd = (__u32)f->memfd; break;
 	case FD_CLOSED: ar.dmabuf_fd = (__u32)INT_MAX; break;
 	case FD_MINUS_ONE: ar.dmabuf_fd = (__u32)-1; break;
@@ -180,7 +194,9 @@ static int run_case(const struct t_nsim_pair *p, const struct fds *f,
 int main(void)
 {
 	struct t_nsim_pair pair;
-	struct fds f = { .heap = -1, .memfd = -1 };
+	struct fds f = {
+		.heap = -1, .memfd = -1, .devmem = { .fd = -1, .memfd = -1 },
+	};
 	size_t i;
 	int ret;
 
@@ -203,6 +219,13 @@ int main(void)
 	ret = heap_alloc(DMABUF_LEN, &f.heap);
 	if (ret)
 		goto out;
+	ret = t_heap_dmabuf_create(&f.devmem, DMABUF_LEN);
+	if (ret)
+		goto out;
+	f.devmem_rw = mmap(NULL, DMABUF_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   f.devmem.fd, 0);
+	t_check(f.devmem_rw != MAP_FAILED, "mmap of device memory: %s",
+		strerror(errno));
 	f.memfd = memfd_create("zcrx-dmabuf-errors", MFD_CLOEXEC);
 	t_check(f.memfd >= 0 && !ftruncate(f.memfd, DMABUF_LEN), "memfd");
 	f.user = mmap(NULL, DMABUF_LEN, PROT_READ | PROT_WRITE,
@@ -215,7 +238,9 @@ int main(void)
 			break;
 	}
 	munmap(f.user, DMABUF_LEN);
+	munmap(f.devmem_rw, DMABUF_LEN);
 out:
+	t_udmabuf_destroy(&f.devmem);
 	if (f.heap >= 0)
 		close(f.heap);
 	if (f.memfd >= 0)

@@ -6,10 +6,14 @@
  * and read through the dma-buf's own mmap:
  *   - the query reports IORING_ZCRX_AREA_DMABUF in area_flags (else a
  *     skip, a failure on the project's kernel);
- *   - a 256 MiB stream into a 64 MiB udmabuf area, and one into a 64 MiB
- *     dma-buf from the system heap: every byte checked, all zero-copy
- *     (no copy in the statistics, every CQE and byte in the kernel's
- *     zero-copy count), nothing refused;
+ *   - a 256 MiB stream into a 64 MiB udmabuf area, one into a 64 MiB
+ *     dma-buf from the system heap, and one into 64 MiB of device memory
+ *     (the ivshmem heap: a PCI BAR without struct pages, mapped for
+ *     netdevsim with dma_map_resource()): every byte checked through the
+ *     dma-buf's mmap, all zero-copy (no copy in the statistics, every CQE
+ *     and byte in the kernel's zero-copy count), nothing refused; into
+ *     device memory netdevsim's IOMMU counts every byte written there
+ *     (debugfs iommu_devmem_bytes), into the others none;
  *   - no copy fallback: a stream steered to another queue than the bound
  *     one arrives in ordinary pages, which the CPU would have to copy
  *     into the dma-buf; the request ends with ENOMEM without a data CQE,
@@ -25,8 +29,9 @@
  *     through the mmap), the ring exits cleanly and the port is made
  *     again.
  * The guest runner's kmemleak scan and splat check cover the teardowns.
- * Skips without netdevsim, header split, zcrx or udmabuf and the system
- * heap (fails on the project's kernel, which has them).
+ * Skips without netdevsim, header split, zcrx, udmabuf, the system heap
+ * or the device memory heap (fails on the project's kernel, which has
+ * them; the suite's guest has --devmem-bar).
  */
 #include <errno.h>
 #include <string.h>
@@ -41,9 +46,16 @@
 #define SMALL		(32ULL << 20)
 #define REFUSED		(1ULL << 20)
 
+/* the device memory heap, found by main() */
+static char devmem_heap[64];
+
+/* IO_URING_ZCRX_AREA_* or this: the device memory heap */
+#define AREA_DEVMEM	(-1)
+
 static const char *area_name(int type)
 {
-	return type == IO_URING_ZCRX_AREA_UDMABUF ? "udmabuf" : "system heap";
+	return type == IO_URING_ZCRX_AREA_UDMABUF ? "udmabuf" :
+	       type == AREA_DEVMEM ? "device memory" : "system heap";
 }
 
 static int setup_ifq(struct t_zcrx *z, const struct t_zcrx_nsim *n,
@@ -51,7 +63,10 @@ static int setup_ifq(struct t_zcrx *z, const struct t_zcrx_nsim *n,
 {
 	const struct t_zcrx_opts o = {
 		.ns = n->ns, .ifindex = (unsigned int)n->ifindex,
-		.rxq = rxq, .area_len = area_len, .area_type = type,
+		.rxq = rxq, .area_len = area_len,
+		.area_type = type == AREA_DEVMEM ? IO_URING_ZCRX_AREA_DMA_HEAP :
+			     type,
+		.heap = type == AREA_DEVMEM ? devmem_heap : NULL,
 	};
 	char what[128];
 
@@ -75,12 +90,15 @@ static int refused_read(const struct t_zcrx *z, uint64_t *refused)
 static int stream(const struct t_zcrx_nsim *n, int type, uint16_t port)
 {
 	struct t_stream s = { .fd = -1, .listen_fd = -1 };
+	uint64_t refused, written0, written;
 	char what[64];
-	uint64_t refused;
 	struct t_zcrx_rx rx;
 	struct t_zcrx z;
 	int ret;
 
+	ret = t_nsim_debugfs_u64(&n->pair, 1, "iommu_devmem_bytes", &written0);
+	if (ret)
+		return ret;
 	ret = setup_ifq(&z, n, n->rxq, type, AREA_LEN);
 	if (ret)
 		return ret;
@@ -110,6 +128,18 @@ static int stream(const struct t_zcrx_nsim *n, int type, uint16_t port)
 	if (!ret && refused)
 		ret = t_fail("%s: copy_refused %llu, want 0", what,
 			     (unsigned long long)refused);
+	if (!ret)
+		ret = t_nsim_debugfs_u64(&n->pair, 1, "iommu_devmem_bytes",
+					 &written);
+	if (ret)
+		goto out;
+	written -= written0;
+	printf("%s: netdevsim wrote %llu bytes into device memory\n", what,
+	       (unsigned long long)written);
+	if (type == AREA_DEVMEM ? written < TOTAL : written != 0)
+		ret = t_fail("%s: netdevsim wrote %llu bytes into device memory, want %s",
+			     what, (unsigned long long)written,
+			     type == AREA_DEVMEM ? "the whole stream" : "none");
 out:
 	return t_zcrx_case_end(ret, n, &s, &rx, &z);
 }
@@ -122,6 +152,11 @@ static int udmabuf_stream(const struct t_zcrx_nsim *n)
 static int heap_stream(const struct t_zcrx_nsim *n)
 {
 	return stream(n, IO_URING_ZCRX_AREA_DMA_HEAP, 5412);
+}
+
+static int devmem_stream(const struct t_zcrx_nsim *n)
+{
+	return stream(n, AREA_DEVMEM, 5416);
 }
 
 /* The flow is steered to n->rxq; the area is bound to the other queue. */
@@ -306,13 +341,17 @@ out:
 int main(void)
 {
 	static const t_zcrx_nsim_case cases[] = {
-		udmabuf_stream, heap_stream, no_copy, fd_closed, NULL,
+		udmabuf_stream, heap_stream, devmem_stream, no_copy,
+		fd_closed, NULL,
 	};
 	const t_zcrx_nsim_case *c;
 	struct t_zcrx_nsim n;
 	int ret;
 
 	ret = t_zcrx_require_dmabuf();
+	if (ret)
+		return ret;
+	ret = t_devmem_heap(devmem_heap, sizeof(devmem_heap));
 	if (ret)
 		return ret;
 	ret = t_zcrx_nsim_setup(&n);

@@ -111,7 +111,11 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 	if (ret)
 		return ret;
 	z->ring_up = true;
-	ret = io_uring_zcrx_area_alloc(&z->area, o->area_type, area_len);
+	if (o->heap)
+		ret = io_uring_zcrx_area_alloc_heap(&z->area, o->heap, area_len);
+	else
+		ret = io_uring_zcrx_area_alloc(&z->area, o->area_type,
+					       area_len);
 	if (ret) {
 		z->area.dmabuf_fd = z->area.memfd = -1;
 		goto fail;

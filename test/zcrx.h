@@ -61,6 +61,8 @@ struct t_zcrx_opts {
 	 * through the dma-buf's mmap
 	 */
 	int area_type;
+	/* with IO_URING_ZCRX_AREA_DMA_HEAP: /dev/dma_heap/heap, not system */
+	const char *heap;
 	unsigned int rq_entries; /* default: one per area buffer, <= 32768 */
 	unsigned int sq_entries; /* default 64 */
 	unsigned int cq_entries; /* default 4096 */
