@@ -13,6 +13,8 @@
  *     (io_uring_zcrx_check() then io_uring_zcrx_enable_hds()); 256 MiB to
  *     EOF, no byte and no CQE copied by the zcrx_stats block (the flow is
  *     on the bound queue, header split: the device writes every byte);
+ *     then 128 MiB into a 32 MiB area of device memory (-A heap:NAME, the
+ *     ivshmem heap), verified through the dma-buf's mmap, likewise;
  *   - device-less (-n) over loopback: 256 MiB with a length limit (-s),
  *     the refill ring in kernel memory (-R), every byte copied;
  *   - device-less, 1 MiB area, 64 refill entries, a 64-entry CQ: 32 MiB
@@ -24,8 +26,8 @@
  *     reserved (the guest reserves 64 at boot), else are reserved here.
  * Device-less runs must count every byte and CQE as copied. Each run
  * needs the zcrx_stats block. Skips on kernels without zcrx (the host),
- * and when a part's feature (netdevsim, NODEV, huge pages, statistics) is
- * missing, after the other parts ran; on the project's kernel, which has
+ * and when a part's feature (netdevsim, NODEV, huge pages, statistics,
+ * device memory) is missing, after the other parts ran; on the project's kernel, which has
  * all of them, a missing one fails.
  */
 #include <errno.h>
@@ -303,6 +305,9 @@ static int nsim_part(void)
 	struct t_zcrx_nsim n;
 	struct t_rings rings = { 0 };
 	char *args[] = { "-i", NULL, "-q", "1", NULL };
+	char heap[80] = "heap:";
+	char *dm_args[] = { "-i", NULL, "-q", "1", "-A", heap, "-S", "32M",
+			    NULL };
 	struct run r = {
 		.what = "netdevsim", .port = "5431", .rx_args = args,
 		.total = 256 * MIB, .want_eof = true, .zc = ZC_ALL,
@@ -333,6 +338,16 @@ static int nsim_part(void)
 			     rings.split, rings.thresh, strerror(-ret));
 		goto out;
 	}
+	/* device memory, read through the dma-buf's own mapping */
+	ret = t_devmem_heap(heap + 5, sizeof(heap) - 5);
+	if (ret)
+		goto out;
+	r.what = "netdevsim, device memory";
+	r.port = "5432";
+	r.rx_args = dm_args;
+	r.total = 128 * MIB;
+	dm_args[1] = n.pair.ifname[1];
+	ret = run(&r);
 out:
 	t_zcrx_nsim_cleanup(&n);
 	return ret;

@@ -68,6 +68,7 @@ static struct {
 	unsigned short port;
 	bool ipv6;
 	int area_type;
+	const char *heap;	/* -A heap:NAME */
 	const char *area_name;
 	size_t area_size;
 	unsigned int rq_entries;
@@ -138,8 +139,10 @@ static void usage(const char *prog, int code)
 		"  -p PORT     TCP port to listen on (default 9999)\n"
 		"  -6          listen on IPv6 (default IPv4), any address\n"
 		"  -A TYPE     area type: anon (default), huge (2 MiB huge pages),\n"
-		"              udmabuf or dma-heap (dma-buf areas: zero-copy only,\n"
-		"              for kernels and NICs that support them)\n"
+		"              udmabuf, dma-heap (the system heap) or heap:NAME\n"
+		"              (/dev/dma_heap/NAME, device memory for instance);\n"
+		"              dma-buf areas are zero-copy only and read through\n"
+		"              the dma-buf's mmap\n"
 		"  -S SIZE     area size (default 64M; K, M, G suffixes)\n"
 		"  -r ENTRIES  refill ring entries (default one per area buffer,\n"
 		"              at most 32768)\n"
@@ -213,11 +216,17 @@ static void parse_args(int argc, char **argv)
 			cfg.ipv6 = true;
 			break;
 		case 'A':
+			if (!strncmp(optarg, "heap:", 5)) {
+				cfg.heap = optarg + 5;
+				cfg.area_type = IO_URING_ZCRX_AREA_DMA_HEAP;
+				cfg.area_name = optarg;
+				break;
+			}
 			for (i = 0; i < sizeof(area_types) / sizeof(area_types[0]); i++)
 				if (!strcmp(optarg, area_types[i].name))
 					break;
 			if (i == sizeof(area_types) / sizeof(area_types[0]))
-				die("unknown area type '%s' (anon, huge, udmabuf, dma-heap)",
+				die("unknown area type '%s' (anon, huge, udmabuf, dma-heap, heap:NAME)",
 				    optarg);
 			cfg.area_type = area_types[i].type;
 			cfg.area_name = area_types[i].name;
@@ -373,7 +382,12 @@ static void setup(void)
 	if (ret)
 		die("io_uring_queue_init: %s", strerror(-ret));
 
-	ret = io_uring_zcrx_area_alloc(&area, cfg.area_type, cfg.area_size);
+	if (cfg.heap)
+		ret = io_uring_zcrx_area_alloc_heap(&area, cfg.heap,
+						    cfg.area_size);
+	else
+		ret = io_uring_zcrx_area_alloc(&area, cfg.area_type,
+					       cfg.area_size);
 	if (ret)
 		die("allocating a %zu-byte %s area: %s%s", cfg.area_size,
 		    cfg.area_name, strerror(-ret),
