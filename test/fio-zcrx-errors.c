@@ -5,7 +5,8 @@
  * (fio killed by a signal) or a hang (a time limit): no ifname and no
  * nodev, ifname with nodev, ifname without queue, a queue out of range
  * (netdevsim, 2 queues), an area too small for the ring, refill_batch
- * larger than the ring, an unknown area type, dma-buf area types while
+ * larger than the ring, an unknown area type, heap= without
+ * area=dma-heap, dma-buf area types while
  * the kernel has no dma-buf zcrx areas (and, where it has them, as the
  * project's kernel must, a dma-buf area with nodev, which copies every
  * byte), UDP, rw=write, rw=randread,
@@ -106,6 +107,9 @@ static int option_cases(const char *ns)
 {
 	FAILS("no ifname and no nodev", ns, "no ifname and no nodev", NULL,
 	      "--area_size=1m");
+	FAILS("heap without area=dma-heap", ns,
+	      "heap=system: a heap is only for area=dma-heap", NULL,
+	      "--nodev", "--heap=system");
 	FAILS("ifname and nodev", ns, "ifname=lo and nodev exclude each other",
 	      NULL, "--ifname=lo", "--nodev");
 	FAILS("ifname without queue", ns, "ifname=lo without queue", NULL,

@@ -12,7 +12,8 @@
  *    made this stream take 6 minutes;
  *  - 32 MiB that zcrx-send sends (its pattern is not periodic at any
  *    power of two below 2^32, so shifts inside a block are caught too),
- *    checked with pattern=zcrx.
+ *    into a dma-buf area (area=udmabuf), checked with pattern=zcrx
+ *    through the dma-buf's mmap.
  *
  * fio must report the whole stream read without error, the engine every
  * byte received and checked, and the kernel's zcrx_stats no byte copied.
@@ -81,13 +82,13 @@ int main(void)
 		char *rx[] = { f.fio, "--name=zcrx-nsim-send", f.ioengine,
 			"--listen", port2, "--rw=read", "--bs=128k",
 			"--size=32m", "--iodepth=4", ifname, queue,
-			"--area_size=16m", "--refill_batch=8",
+			"--area=udmabuf", "--area_size=16m", "--refill_batch=8",
 			"--pattern=zcrx", "--output-format=normal,terse",
 			NULL };
 		char *tx[] = { f.send, "-a", n.pair.addr[1], "-p", port,
 			"-s", send_size, NULL };
 		struct t_fio_stream s = {
-			.what = "zcrx-send -> zcrx engine over netdevsim",
+			.what = "zcrx-send -> zcrx engine (udmabuf area) over netdevsim",
 			.job = "zcrx-nsim-send",
 			.rx_ns = n.ns, .tx_ns = n.pair.netns[0],
 			.rx_argv = rx, .tx_argv = tx,

@@ -27,10 +27,11 @@
  * plus close and kill of device-less (ZCRX_REG_NODEV) ifqs over
  * loopback. Each registration comes right after the previous case's
  * teardown. The netdevsim ifqs take their areas in turns from anonymous
- * memory, a udmabuf and a system heap dma-buf (IORING_ZCRX_AREA_DMABUF,
- * read through the dma-buf's mmap), so every teardown order also
- * unmaps and detaches dma-buf areas; each must have been registered at
- * least once. Buffers the user held are checked after the ring exit
+ * memory, a udmabuf, a system heap dma-buf and a dma-buf of device memory
+ * (IORING_ZCRX_AREA_DMABUF, read through the dma-buf's mmap; the device
+ * memory is the ivshmem heap's, without struct pages), so every teardown
+ * order also unmaps and detaches dma-buf areas; each must have been
+ * registered at least once. Buffers the user held are checked after the ring exit
  * (nothing wrote to them), and at the end no page pool of the port may
  * stay detached with buffers in flight. Every whole stream (after kill,
  * exit, link and channels) arrives exactly as its path says: on
@@ -107,7 +108,7 @@ struct tarea {
 	struct io_uring_zcrx_area lib;	/* the dma-buf, from liburing-ext */
 };
 
-#define NR_AREAS	4
+#define NR_AREAS	5
 
 /* the whole test */
 struct ctx {
@@ -119,8 +120,8 @@ struct ctx {
 	struct sockaddr_in laddr[2];
 	/*
 	 * Used in turns: anonymous memory, a udmabuf, anonymous memory
-	 * again, a system heap dma-buf (the dma-bufs only with netdevsim:
-	 * device-less ifqs take user memory).
+	 * again, a system heap dma-buf, device memory (the dma-bufs only
+	 * with netdevsim: device-less ifqs take user memory).
 	 */
 	struct tarea area[NR_AREAS];
 	bool dmabuf;			/* the kernel has dma-buf areas */
@@ -1203,8 +1204,9 @@ static int areas_init(void)
 {
 	static const int types[] = {
 		-1, IO_URING_ZCRX_AREA_UDMABUF, -1, IO_URING_ZCRX_AREA_DMA_HEAP,
+		IO_URING_ZCRX_AREA_DMA_HEAP,
 	};
-	char *anon;
+	char *anon, devmem[64];
 	int k, ret;
 
 	anon = mmap(NULL, 2 * AREA_LEN, PROT_READ | PROT_WRITE,
@@ -1216,6 +1218,11 @@ static int areas_init(void)
 			return ret;
 		c.dmabuf = !ret;
 	}
+	if (c.dmabuf) {
+		ret = t_devmem_heap(devmem, sizeof(devmem));
+		if (ret)
+			return ret;
+	}
 	for (k = 0; k < NR_AREAS; k++) {
 		struct tarea *a = &c.area[k];
 
@@ -1226,10 +1233,15 @@ static int areas_init(void)
 			continue;
 		}
 		a->kind = types[k] == IO_URING_ZCRX_AREA_UDMABUF ? "udmabuf" :
-			  "system heap dma-buf";
+			  k == 3 ? "system heap dma-buf" : "device memory dma-buf";
 		if (!c.dmabuf)
 			continue;
-		ret = io_uring_zcrx_area_alloc(&a->lib, types[k], AREA_LEN);
+		if (k == 4)
+			ret = io_uring_zcrx_area_alloc_heap(&a->lib, devmem,
+							    AREA_LEN);
+		else
+			ret = io_uring_zcrx_area_alloc(&a->lib, types[k],
+						       AREA_LEN);
 		if (ret)
 			return t_lacks("a %s of %lu bytes: %s", a->kind,
 				       (unsigned long)AREA_LEN, t_errname(ret));

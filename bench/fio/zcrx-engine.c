@@ -100,6 +100,7 @@ struct ze_options {
 	unsigned int queue_set;
 	unsigned int nodev;
 	unsigned int area;
+	char *heap;
 	unsigned long long area_size;
 	unsigned int rq_entries;
 	unsigned int cq_entries;
@@ -347,9 +348,18 @@ static struct fio_option options[] = {
 			  },
 			  { .ival = "dma-heap",
 			    .oval = ZE_AREA_DMA_HEAP,
-			    .help = "dma-buf from /dev/dma_heap/system (needs a kernel with dma-buf zcrx areas)",
+			    .help = "dma-buf from /dev/dma_heap/HEAP (heap=, default system; needs a kernel with dma-buf zcrx areas)",
 			  },
 		},
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_NETIO,
+	},
+	{
+		.name	= "heap",
+		.lname	= "zcrx dma-buf heap",
+		.type	= FIO_OPT_STR_STORE,
+		.off1	= offsetof(struct ze_options, heap),
+		.help	= "area=dma-heap: the heap in /dev/dma_heap (default system; device memory, e.g. ivshmem-0000:00:02.0)",
 		.category = FIO_OPT_C_ENGINE,
 		.group	= FIO_OPT_G_NETIO,
 	},
@@ -615,6 +625,9 @@ static int check_options(struct thread_data *td, struct ze_data *zd)
 		o->pattern_bs = bs;
 	}
 
+	if (o->heap && *o->heap && o->area != ZE_AREA_DMA_HEAP)
+		return bad(td, EINVAL, "heap=%s: a heap is only for area=dma-heap",
+			   o->heap);
 	if (o->area == ZE_AREA_UDMABUF || o->area == ZE_AREA_DMA_HEAP) {
 		struct io_uring_query_zcrx qz;
 		int ret;
@@ -631,9 +644,6 @@ static int check_options(struct thread_data *td, struct ze_data *zd)
 				   area_name(o->area));
 		if (o->nodev)
 			return bad(td, EINVAL, "area=%s with nodev: device-less zcrx copies every byte, and the CPU cannot copy into a dma-buf: use area=anon or area=huge",
-				   area_name(o->area));
-		if (o->pattern != ZE_PAT_NONE)
-			return bad(td, EINVAL, "pattern: the CPU cannot read a dma-buf area: use pattern=none with area=%s",
 				   area_name(o->area));
 	} else if (o->area != ZE_AREA_ANON && o->area != ZE_AREA_HUGE) {
 		return bad(td, EINVAL, "area: unknown type %u (anon, huge, udmabuf, dma-heap)",
@@ -706,11 +716,17 @@ static int alloc_area(struct thread_data *td, struct ze_data *zd)
 	};
 	int ret;
 
-	ret = io_uring_zcrx_area_alloc(&zd->area, types[o->area],
-				       (size_t)zd->nr_bufs * zd->page);
+	if (o->area == ZE_AREA_DMA_HEAP && o->heap && *o->heap)
+		ret = io_uring_zcrx_area_alloc_heap(&zd->area, o->heap,
+						    (size_t)zd->nr_bufs *
+						    zd->page);
+	else
+		ret = io_uring_zcrx_area_alloc(&zd->area, types[o->area],
+					       (size_t)zd->nr_bufs * zd->page);
 	if (ret)
-		return bad(td, -ret, "area=%s area_size=%llu: allocating the area: %s%s",
-			   area_name(o->area), o->area_size, strerror(-ret),
+		return bad(td, -ret, "area=%s%s%s area_size=%llu: allocating the area: %s%s",
+			   area_name(o->area), o->heap ? " heap=" : "",
+			   o->heap ? o->heap : "", o->area_size, strerror(-ret),
 			   o->area == ZE_AREA_HUGE ?
 			   " (reserve huge pages: /proc/sys/vm/nr_hugepages)" : "");
 	zd->area_up = true;
