@@ -49,6 +49,7 @@ WHAT = {
     "net": "fio net engine, recv() copy",
     "recv": "io_uring multishot recv, provided buffers (copy)",
     "zcrx": "io_uring zcrx, bound queue (zero copy)",
+    "zcrx-devmem": "io_uring zcrx into device memory (zero copy)",
     "trunc": "recv(MSG_TRUNC), no copy: the floor",
     "lo-net": "fio net engine, recv() copy",
     "nodev": "io_uring zcrx nodev (kernel copies)",

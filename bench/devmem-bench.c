@@ -2,9 +2,12 @@
 /*
  * devmem-bench: receive cost of devmem TCP against copy receive, on a
  * netdevsim pair with header split, measured side by side (copy, devmem,
- * copy, devmem, ...) as ../shared/spec/measuring.md asks.
+ * devmem-bar, copy, ...) as ../shared/spec/measuring.md asks: devmem into
+ * a udmabuf (RAM), and devmem-bar into device memory (a dma-buf of the
+ * ivshmem heap, a PCI BAR without struct pages; with -B only, for a guest
+ * booted with vm run --devmem-bar).
  *
- *   devmem-bench [-m MIB] [-n RUNS]
+ *   devmem-bench [-m MIB] [-n RUNS] [-B]
  *
  * The sender runs on CPU 0, the receiving task on CPU 1. For each run it
  * prints throughput, the receiving task's CPU time per GiB (getrusage) and
@@ -25,8 +28,13 @@
 #define BUF_SIZE	(64UL << 20)
 #define MAX_RUNS	64
 
-enum mode { COPY, DEVMEM, NR_MODES };
-static const char *const mode_name[NR_MODES] = { "copy", "devmem" };
+enum mode { COPY, DEVMEM, DEVMEM_BAR, NR_MODES };
+static const char *const mode_name[NR_MODES] = {
+	"copy", "devmem", "devmem-bar",
+};
+
+/* the device memory dma-buf of DEVMEM_BAR */
+static struct t_udmabuf bar = { .fd = -1, .memfd = -1 };
 
 struct sample {
 	double mib_s, task_s_gib, cpu_s_gib;
@@ -35,21 +43,22 @@ struct sample {
 static int one_run(struct t_devmem *d, enum mode mode, int run,
 		   uint64_t total, struct sample *out)
 {
+	const struct t_udmabuf *buf = mode == DEVMEM_BAR ? &bar : &d->buf;
 	struct t_binding b = { .fd = -1 };
 	struct t_devmem_rx rx;
 	double t0, c0, b0, gib;
 	struct t_stream s;
 	int ret;
 
-	if (mode == DEVMEM) {
-		ret = t_devmem_bind(d->ns, d->ifindex, 0, d->buf.fd, &b);
+	if (mode != COPY) {
+		ret = t_devmem_bind(d->ns, d->ifindex, 0, buf->fd, &b);
 		if (ret)
 			return t_fail("BIND_RX: %s", strerror(-ret));
 	}
-	ret = t_devmem_rx_init(&rx, &d->buf, b.id);
+	ret = t_devmem_rx_init(&rx, buf, b.id);
 	if (ret)
 		goto out_unbind;
-	rx.devmem = mode == DEVMEM;
+	rx.devmem = mode != COPY;
 	rx.noverify = true;
 
 	/* The sender inherits CPU 0; the receiver then moves to CPU 1. */
@@ -79,7 +88,7 @@ static int one_run(struct t_devmem *d, enum mode mode, int run,
 			     run, (unsigned long long)rx.off,
 			     (unsigned long long)total);
 	if (!ret)
-		printf("run %d %-6s %7.1f MiB/s  task %.3f s/GiB  cpu1 %.3f s/GiB  (dma-buf %llu MiB, copied %llu MiB)\n",
+		printf("run %d %-10s %7.1f MiB/s  task %.3f s/GiB  cpu1 %.3f s/GiB  (dma-buf %llu MiB, copied %llu MiB)\n",
 		       run, mode_name[mode], out->mib_s, out->task_s_gib,
 		       out->cpu_s_gib,
 		       (unsigned long long)(rx.dmabuf_bytes >> 20),
@@ -117,11 +126,11 @@ int main(int argc, char **argv)
 {
 	static struct sample res[NR_MODES][MAX_RUNS];
 	double med[NR_MODES][3], spread;
-	int runs = 5, opt, i, m, ret;
+	int runs = 5, opt, i, m, ret, modes = DEVMEM_BAR;
 	uint64_t mib = 256;
 	struct t_devmem d;
 
-	while ((opt = getopt(argc, argv, "m:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:n:B")) != -1) {
 		switch (opt) {
 		case 'm':
 			mib = strtoull(optarg, NULL, 0);
@@ -129,8 +138,12 @@ int main(int argc, char **argv)
 		case 'n':
 			runs = atoi(optarg);
 			break;
+		case 'B':
+			modes = NR_MODES;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-m MIB] [-n RUNS]\n", argv[0]);
+			fprintf(stderr, "usage: %s [-m MIB] [-n RUNS] [-B]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -141,19 +154,27 @@ int main(int argc, char **argv)
 	ret = t_devmem_setup(&d, BUF_SIZE);
 	if (ret)
 		return ret;
+	if (modes > DEVMEM_BAR) {
+		ret = t_heap_dmabuf_create(&bar, BUF_SIZE);
+		if (ret) {
+			t_devmem_cleanup(&d);
+			return ret;
+		}
+	}
 	printf("devmem-bench: %llu MiB per run, %d runs per mode, %s, MTU 1500, sender CPU 0, receiver CPU 1\n",
 	       (unsigned long long)mib, runs, d.pair.ifname[1]);
 	for (i = 0; i < runs && !ret; i++)
-		for (m = 0; m < NR_MODES && !ret; m++)
+		for (m = 0; m < modes && !ret; m++)
 			ret = one_run(&d, m, i, mib << 20, &res[m][i]);
+	t_udmabuf_destroy(&bar);
 	t_devmem_cleanup(&d);
 	if (ret)
 		return ret;
 
-	for (m = 0; m < NR_MODES; m++) {
+	for (m = 0; m < modes; m++) {
 		med[m][0] = median(res[m], runs, offsetof(struct sample, mib_s),
 				   &spread);
-		printf("median %-6s %7.1f MiB/s (spread %.1f)", mode_name[m],
+		printf("median %-10s %7.1f MiB/s (spread %.1f)", mode_name[m],
 		       med[m][0], spread);
 		med[m][1] = median(res[m], runs,
 				   offsetof(struct sample, task_s_gib), &spread);
@@ -165,5 +186,10 @@ int main(int argc, char **argv)
 	printf("devmem/copy: throughput %.2fx, receiving task CPU per GiB %.2fx, CPU 1 busy per GiB %.2fx\n",
 	       med[DEVMEM][0] / med[COPY][0], med[DEVMEM][1] / med[COPY][1],
 	       med[DEVMEM][2] / med[COPY][2]);
+	if (modes > DEVMEM_BAR)
+		printf("devmem-bar/copy: throughput %.2fx, receiving task CPU per GiB %.2fx, CPU 1 busy per GiB %.2fx\n",
+		       med[DEVMEM_BAR][0] / med[COPY][0],
+		       med[DEVMEM_BAR][1] / med[COPY][1],
+		       med[DEVMEM_BAR][2] / med[COPY][2]);
 	return 0;
 }

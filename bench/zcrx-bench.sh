@@ -19,6 +19,9 @@
 #             into provided buffers (copying)
 #     zcrx    netdevsim, the zcrx fio engine rx=zcrx on the bound rx queue 1:
 #             zero-copy (the run fails unless zcrx_stats counts 0 bytes copied)
+#     zcrx-devmem  the same into an area of device memory (area=dma-heap
+#             from the ivshmem heap, a PCI BAR without struct pages: the
+#             guest needs vm run --devmem-bar)
 #     trunc   netdevsim, recv(MSG_TRUNC) (zcrx-bench-helper trunc): nothing
 #             copied, the floor
 #     lo-net  loopback, fio's net engine receiving (copy recv() on loopback)
@@ -82,7 +85,7 @@ HELPER=$PREFIX/libexec/zcrx-lts/bench/zcrx-bench-helper
 RUNS=${ZCRX_BENCH_RUNS:-5}
 WARMUP=${ZCRX_BENCH_WARMUP:-1}
 SIZE=${ZCRX_BENCH_SIZE:-256m}
-PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx trunc lo-net nodev}
+PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx zcrx-devmem trunc lo-net nodev}
 TX_CPU=0
 RX_CPU=1
 # where netdevsim's simulated DMA copy runs (in the sender's transmit, on
@@ -122,7 +125,12 @@ esac
 for p in $PATHS; do
 	case $p in
 	net|recv|zcrx|trunc|lo-net|nodev) ;;
-	*) die "-p: no path '$p' (net recv zcrx trunc lo-net nodev)" ;;
+	zcrx-devmem)
+		# the device memory heap, one per ivshmem device
+		HEAP=$(cd /dev/dma_heap 2>/dev/null && ls -d ivshmem-* 2>/dev/null | head -n1) ||
+			true
+		[ -n "$HEAP" ] || die "-p zcrx-devmem: no device memory heap (/dev/dma_heap/ivshmem-*: boot the guest with vm run --devmem-bar)" ;;
+	*) die "-p: no path '$p' (net recv zcrx zcrx-devmem trunc lo-net nodev)" ;;
 	esac
 done
 for f in "$FIO" "$HELPER"; do [ -x "$f" ] || die "$f missing"; done
@@ -260,6 +268,9 @@ one_run() { # PATH RUN PORT
 	recv) rxcmd+=(--rx=recv) ;;
 	# hds=0: refuse, rather than fix, a queue without header split
 	zcrx) rxcmd+=(--rx=zcrx --ifname="$IF_RX" --queue="$RXQ" --hds=0) ;;
+	zcrx-devmem)
+		rxcmd+=(--rx=zcrx --ifname="$IF_RX" --queue="$RXQ" --hds=0
+			--area=dma-heap --heap="$HEAP") ;;
 	nodev) rxcmd+=(--rx=zcrx --nodev) ;;
 	esac
 	[ "$path" = trunc ] || rxcmd+=(--output-format=json --eta=never)
@@ -298,16 +309,16 @@ one_run() { # PATH RUN PORT
 			'BEGIN { printf "%.3f %.6f\n", r / 1e3, (u + s) / 100 * r / 1e3 }')"
 	fi
 	case $path in
-	recv|zcrx|nodev)
+	recv|zcrx|zcrx-devmem|nodev)
 		grep '^zcrx-summary:' "$rx"
 		[ "$(kv "$rx" zcrx-summary bytes)" = "$BYTES" ] &&
 			[ "$(kv "$rx" zcrx-summary error)" = 0 ] ||
 			{ show "$rx"; die "$path run $run: the engine did not receive $BYTES bytes cleanly"; }
 		zc=$(kv "$rx" zcrx-summary zc_bytes)
 		copied=$(kv "$rx" zcrx-summary copied_bytes)
-		if [ "$path" = zcrx ]; then
+		if [ "$path" = zcrx ] || [ "$path" = zcrx-devmem ]; then
 			[ "$(kv "$rx" zcrx-summary stats)" = 1 ] && [ "$copied" = 0 ] ||
-				{ show "$rx"; die "zcrx run $run: zcrx_stats: copied_bytes=$copied (want 0 on the bound queue)"; }
+				{ show "$rx"; die "$path run $run: zcrx_stats: copied_bytes=$copied (want 0 on the bound queue)"; }
 		fi ;;
 	esac
 	# the span to the end of the I/O and the CPUs' busy time over it; and
