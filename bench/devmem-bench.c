@@ -12,8 +12,9 @@
  * The sender runs on CPU 0, the receiving task on CPU 1. For each run it
  * prints throughput, the receiving task's CPU time per GiB (getrusage) and
  * CPU 1's busy time per GiB (/proc/stat), then the medians per mode and
- * their ratio. netdevsim delivers in the sender's softirq, so the simulated
- * DMA copy and the TCP receive processing are charged to CPU 0, as a real
+ * their ratio. netdevsim's simulated DMA runs in the sender's transmit,
+ * and the receive softirq on rx queue 0's interrupt CPU, which is CPU 0 by
+ * default (netdevsim's irq_cpu), so both are charged to CPU 0, as a real
  * NIC's DMA costs the receiving CPU nothing: the numbers are the
  * receiving task's own work (copy to user space versus cmsgs and token
  * returns). Received bytes are not verified here; the tests do that.
