@@ -50,6 +50,7 @@ WHAT = {
     "recv": "io_uring multishot recv, provided buffers (copy)",
     "zcrx": "io_uring zcrx, bound queue (zero copy)",
     "zcrx-devmem": "io_uring zcrx into device memory (zero copy)",
+    "devmem-bar": "devmem TCP into device memory, tokens returned",
     "trunc": "recv(MSG_TRUNC), no copy: the floor",
     "lo-net": "fio net engine, recv() copy",
     "nodev": "io_uring zcrx nodev (kernel copies)",

@@ -37,6 +37,21 @@
  * this process's user plus system time (getrusage) over the same span, T
  * everything read, after a bench-stat line taken at that last byte. Fails
  * when fewer than BYTES arrived.
+ *
+ *   zcrx-bench-helper devmem PORT BYTES IFNAME QUEUE
+ *
+ * devmem TCP into device memory: a 32 MiB dma-buf of the ivshmem heap
+ * (/dev/dma_heap/ivshmem-*, a PCI BAR without struct pages) bound to rx
+ * queue QUEUE of IFNAME (BIND_RX, in the current network namespace), the
+ * stream received with recvmsg(MSG_SOCK_DEVMEM) and every token given back
+ * with SO_DEVMEM_DONTNEED, the bytes not read (the tests check them).
+ * Prints a bench-stat line at the BYTES-th byte and
+ *
+ *   devmem-recv: bytes=BYTES total=T wall_s=W task_s=C dmabuf_bytes=D
+ *     copied_bytes=L
+ *
+ * as trunc does, D the bytes in dma-buf frags and L those that were not
+ * (linear or in readable skbs).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -47,6 +62,9 @@
 #include <liburing-ext.h>
 
 #include "bench.h"
+#include "devmem.h"
+
+#define DEVMEM_BUF	(32UL << 20)
 
 /* The bench-stat line into @buf (USER_HZ is 100 on x86: 10000 us a tick). */
 static void stat_line(char *buf, size_t len)
@@ -154,6 +172,93 @@ static int trunc_recv(unsigned int port, uint64_t want)
 	return 0;
 }
 
+static int listen_accept(unsigned int port, int *lfd)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
+	int one = 1, fd;
+
+	*lfd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	sa.sin6_port = htons(port);
+	if (*lfd < 0 ||
+	    setsockopt(*lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(*lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(*lfd, 1))
+		return -errno;
+	fd = accept4(*lfd, NULL, NULL, SOCK_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int devmem_recv(unsigned int port, uint64_t want, const char *ifname,
+		       unsigned int queue)
+{
+	struct t_udmabuf buf = { .fd = -1, .memfd = -1 };
+	struct t_binding b = { .fd = -1 };
+	struct t_devmem_rx rx;
+	double t0, c0, wall, task;
+	char stat[512];
+	int ifindex, lfd = -1, fd = -1, ret;
+
+	ifindex = io_uring_zcrx_ifindex(ifname);
+	if (ifindex < 0) {
+		fprintf(stderr, "devmem-recv: %s: %s\n", ifname,
+			strerror(-ifindex));
+		return 1;
+	}
+	if (t_heap_dmabuf_create(&buf, DEVMEM_BUF))
+		return 1;
+	ret = t_devmem_bind(NULL, ifindex, queue, buf.fd, &b);
+	if (ret) {
+		fprintf(stderr, "devmem-recv: BIND_RX to %s queue %u: %s\n",
+			ifname, queue, strerror(-ret));
+		goto out;
+	}
+	ret = t_devmem_rx_init(&rx, &buf, b.id);
+	if (ret)
+		goto out;
+	rx.devmem = true;
+	rx.noverify = true;
+	fd = listen_accept(port, &lfd);
+	if (fd < 0) {
+		fprintf(stderr, "devmem-recv: port %u: %s\n", port,
+			strerror(-fd));
+		ret = 1;
+		goto out_rx;
+	}
+	t0 = bench_now();
+	c0 = bench_task_cpu();
+	ret = t_devmem_recv(fd, &rx, want);
+	wall = bench_now() - t0;
+	task = bench_task_cpu() - c0;
+	stat_line(stat, sizeof(stat));
+	/* the rest (fio's close message) to EOF, then the last tokens */
+	if (!ret)
+		ret = t_devmem_recv(fd, &rx, UINT64_MAX);
+	if (!ret)
+		ret = t_devmem_flush_tokens(fd, &rx);
+	if (ret)
+		goto out_rx;
+	printf("%s\n", stat);
+	printf("devmem-recv: bytes=%llu total=%llu wall_s=%.6f task_s=%.6f dmabuf_bytes=%llu copied_bytes=%llu\n",
+	       (unsigned long long)(rx.off < want ? rx.off : want),
+	       (unsigned long long)rx.off, wall, task,
+	       (unsigned long long)rx.dmabuf_bytes,
+	       (unsigned long long)(rx.linear_bytes + rx.plain_bytes));
+	if (rx.off < want) {
+		fprintf(stderr, "devmem-recv: the stream ended after %llu of %llu bytes\n",
+			(unsigned long long)rx.off, (unsigned long long)want);
+		ret = 1;
+	}
+out_rx:
+	t_devmem_rx_free(&rx);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (lfd >= 0)
+		close(lfd);
+	t_devmem_unbind(&b);
+	t_udmabuf_destroy(&buf);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long a, b;
@@ -174,7 +279,14 @@ int main(int argc, char **argv)
 		if (a && a <= 65535 && b)
 			return trunc_recv((unsigned int)a, b);
 	}
-	fprintf(stderr, "usage: %s hds IFNAME QUEUE | stat | trunc PORT BYTES\n",
+	if (argc == 6 && !strcmp(argv[1], "devmem")) {
+		a = strtoull(argv[2], NULL, 0);
+		b = strtoull(argv[3], NULL, 0);
+		if (a && a <= 65535 && b)
+			return devmem_recv((unsigned int)a, b, argv[4],
+					   (unsigned int)strtoul(argv[5], NULL, 0));
+	}
+	fprintf(stderr, "usage: %s hds IFNAME QUEUE | stat | trunc PORT BYTES | devmem PORT BYTES IFNAME QUEUE\n",
 		argv[0]);
 	return 2;
 }

@@ -22,6 +22,10 @@
 #     zcrx-devmem  the same into an area of device memory (area=dma-heap
 #             from the ivshmem heap, a PCI BAR without struct pages: the
 #             guest needs vm run --devmem-bar)
+#     devmem-bar  netdevsim, devmem TCP into the same device memory
+#             (zcrx-bench-helper devmem: BIND_RX of a 32 MiB dma-buf of the
+#             ivshmem heap to rx queue 1, tokens returned): devmem's tokens
+#             against zcrx's refill ring, on one memory
 #     trunc   netdevsim, recv(MSG_TRUNC) (zcrx-bench-helper trunc): nothing
 #             copied, the floor
 #     lo-net  loopback, fio's net engine receiving (copy recv() on loopback)
@@ -85,7 +89,7 @@ HELPER=$PREFIX/libexec/zcrx-lts/bench/zcrx-bench-helper
 RUNS=${ZCRX_BENCH_RUNS:-5}
 WARMUP=${ZCRX_BENCH_WARMUP:-1}
 SIZE=${ZCRX_BENCH_SIZE:-256m}
-PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx zcrx-devmem trunc lo-net nodev}
+PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx zcrx-devmem devmem-bar trunc lo-net nodev}
 TX_CPU=0
 RX_CPU=1
 # where netdevsim's simulated DMA copy runs (in the sender's transmit, on
@@ -125,12 +129,12 @@ esac
 for p in $PATHS; do
 	case $p in
 	net|recv|zcrx|trunc|lo-net|nodev) ;;
-	zcrx-devmem)
+	zcrx-devmem|devmem-bar)
 		# the device memory heap, one per ivshmem device
 		HEAP=$(cd /dev/dma_heap 2>/dev/null && ls -d ivshmem-* 2>/dev/null | head -n1) ||
 			true
-		[ -n "$HEAP" ] || die "-p zcrx-devmem: no device memory heap (/dev/dma_heap/ivshmem-*: boot the guest with vm run --devmem-bar)" ;;
-	*) die "-p: no path '$p' (net recv zcrx zcrx-devmem trunc lo-net nodev)" ;;
+		[ -n "$HEAP" ] || die "-p $p: no device memory heap (/dev/dma_heap/ivshmem-*: boot the guest with vm run --devmem-bar)" ;;
+	*) die "-p: no path '$p' (net recv zcrx zcrx-devmem devmem-bar trunc lo-net nodev)" ;;
 	esac
 done
 for f in "$FIO" "$HELPER"; do [ -x "$f" ] || die "$f missing"; done
@@ -254,6 +258,8 @@ one_run() { # PATH RUN PORT
 		       --port="$port" --rw=read --bs="$BS" --size="$((BYTES * 4))") ;;
 	trunc)
 		rxcmd=("$HELPER" trunc "$port" "$BYTES") ;;
+	devmem-bar)
+		rxcmd=("$HELPER" devmem "$port" "$BYTES" "$IF_RX" "$RXQ") ;;
 	*)
 		# the zcrx engine: the same area, refill batch and CQ for all
 		rxcmd=("$FIO" --name="$path" --ioengine=external:"$ENGINE"
@@ -263,7 +269,7 @@ one_run() { # PATH RUN PORT
 	esac
 	# fio runs exec_postrun when the I/O is over, before the engine's
 	# cleanup: the end of the measured span (PATH.postrun.txt in $OUT)
-	[ "$path" = trunc ] || rxcmd+=(--exec_postrun="exec $HELPER stat")
+	case $path in trunc|devmem-bar) ;; *) rxcmd+=(--exec_postrun="exec $HELPER stat") ;; esac
 	case $path in
 	recv) rxcmd+=(--rx=recv) ;;
 	# hds=0: refuse, rather than fix, a queue without header split
@@ -273,7 +279,7 @@ one_run() { # PATH RUN PORT
 			--area=dma-heap --heap="$HEAP") ;;
 	nodev) rxcmd+=(--rx=zcrx --nodev) ;;
 	esac
-	[ "$path" = trunc ] || rxcmd+=(--output-format=json --eta=never)
+	case $path in trunc|devmem-bar) ;; *) rxcmd+=(--output-format=json --eta=never) ;; esac
 
 	(cd "$OUT" && exec taskset -c $RX_CPU nsenter --net=/run/netns/$ns "${rxcmd[@]}") > "$rx" 2>&1 &
 	rxpid=$!
@@ -290,7 +296,7 @@ one_run() { # PATH RUN PORT
 	((rc == 0 && txrc == 0)) || { show "$rx" "$tx"; die "$path run $run: receiver exit $rc, sender exit $txrc"; }
 
 	# the end of the I/O: trunc's own bench-stat line, or fio's postrun's
-	[ "$path" = trunc ] && post=$rx
+	case $path in trunc|devmem-bar) post=$rx ;; esac
 	se=$(grep -m1 '^bench-stat:' "$post") ||
 		{ show "$rx"; die "$path run $run: no bench-stat line at the end of the I/O"; }
 	se=$(stat_of "$se")
@@ -301,6 +307,13 @@ one_run() { # PATH RUN PORT
 		wall=$(kv "$rx" trunc-recv wall_s)
 		task=$(kv "$rx" trunc-recv task_s)
 		[ "$(kv "$rx" trunc-recv bytes)" = "$BYTES" ] || { show "$rx"; die "trunc run $run: short"; }
+	elif [ "$path" = devmem-bar ]; then
+		wall=$(kv "$rx" devmem-recv wall_s)
+		task=$(kv "$rx" devmem-recv task_s)
+		zc=$(kv "$rx" devmem-recv dmabuf_bytes)
+		copied=$(kv "$rx" devmem-recv copied_bytes)
+		[ "$(kv "$rx" devmem-recv bytes)" = "$BYTES" ] && [ "$copied" = 0 ] ||
+			{ show "$rx"; die "devmem-bar run $run: short, or bytes outside the dma-buf (copied_bytes=$copied)"; }
 	else
 		[ "$(fio_json "$rx" error)" = 0 ] || { show "$rx"; die "$path run $run: fio error"; }
 		# (no process substitution: the guest has no /dev/fd)
@@ -344,7 +357,7 @@ one_run() { # PATH RUN PORT
 
 echo "bench-config: kernel=$(uname -r) cpus=$NCPUS runs=$RUNS warmup=$WARMUP bytes=$BYTES paths=${PATHS// /,} tx_cpu=$TX_CPU rx_cpu=$RX_CPU nsim_dma_cpu=$NSIM_DMA_CPU nsim_softirq_cpu=$NSIM_SOFTIRQ_CPU lo_softirq_cpu=$LO_SOFTIRQ_CPU nsim_mtu=$MTU lo_mtu=$LO_MTU bs=$BS area=$AREA rxq=$RXQ"
 echo "bench-setup: netdevsim $IF_TX in $NS_TX ($ADDR_TX, sender) -> $IF_RX in $NS_RX ($ADDR_RX, receiver), tcp-data-split on, hds-thresh 0, flow steered to rx queue $RXQ by an ntuple rule, rx interrupts on CPU $NSIM_SOFTIRQ_CPU; loopback in $NS_LO"
-echo "bench-placement: sender fio (net engine, rw=write, bs=$BS) on CPU $TX_CPU; receiver (fio and its job, or zcrx-bench-helper trunc) on CPU $RX_CPU; this script on CPU $TX_CPU"
+echo "bench-placement: sender fio (net engine, rw=write, bs=$BS) on CPU $TX_CPU; receiver (fio and its job, or zcrx-bench-helper trunc or devmem) on CPU $RX_CPU; this script on CPU $TX_CPU"
 echo "bench-caveat: netdevsim's simulated DMA copy runs in the sender's transmit on CPU $NSIM_DMA_CPU (the device's work, which costs a real receiver nothing); the rx queue's interrupt is affine to CPU $NSIM_SOFTIRQ_CPU, so the receive softirq (IP, TCP, the provider's refill) runs there and is in CPU $RX_CPU's busy time; the ACKs are received on CPU $TX_CPU; on loopback the receive softirq runs in the sender's context, on CPU $LO_SOFTIRQ_CPU"
 port=5400
 for ((run = 1 - WARMUP; run <= RUNS; run++)); do
