@@ -896,6 +896,9 @@ static int rx_parse(int fd, struct t_devmem_rx *rx, struct msghdr *msg,
 				return bad_byte("dma-buf", rx->off + bad,
 						p[bad]);
 			}
+			if (rx->image)
+				t_pattern_fill(rx->image + dc.frag_offset,
+					       rx->off, dc.frag_size);
 			rx->dmabuf_bytes += dc.frag_size;
 			rx->frags++;
 			ret = queue_token(fd, rx, dc.frag_token);

@@ -216,6 +216,12 @@ struct t_devmem_rx {
 	bool hold;			/* keep new tokens instead of returning */
 	bool dontwait;			/* stop at EAGAIN */
 	bool noverify;			/* skip the byte checks (benchmarks) */
+	/*
+	 * Optional, of buf->size bytes: each dma-buf frag's bytes, as the
+	 * pattern says they are, written at the frag's offset, so that it
+	 * ends as what the dma-buf should hold (with hold: no token reused)
+	 */
+	uint8_t *image;
 	/* results */
 	uint64_t off;			/* stream bytes received and verified */
 	uint64_t dmabuf_bytes;		/* in SCM_DEVMEM_DMABUF frags */
