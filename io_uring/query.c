@@ -58,7 +58,8 @@ static ssize_t io_query_zcrx(void *data)
 	e->area_flags = IORING_ZCRX_AREA_DMABUF;
 	/* ZCRX_CTRL_FLUSH_RQ only */
 	e->nr_ctrl_opcodes = ZCRX_CTRL_FLUSH_RQ + 1;
-	e->features = 0;
+	/* rx_buf_len: larger buffers where the driver and the area allow */
+	e->features = ZCRX_FEATURE_RX_PAGE_SIZE;
 	e->rq_hdr_size = IO_ZCRX_RQ_HDR_SIZE;
 	e->rq_hdr_alignment = L1_CACHE_BYTES;
 	e->__resv2 = 0;

@@ -11,6 +11,10 @@
  * copied into free area buffers, except into a dma-buf, which the CPU
  * cannot write; without a device (ZCRX_REG_NODEV) every byte is copied.
  *
+ * Buffers are pages, or with rx_buf_len power-of-two runs of pages that
+ * are contiguous for the device, which the driver fills like a NIC's
+ * large rx buffers; the copy fallback fills at most a page of each.
+ *
  * Buffer lifetime: a buffer (net_iov) is either on the area's freelist,
  * lent to a page pool, or held by user space. Exposing a buffer to user
  * space takes a page pool reference and a user reference; the refill
@@ -92,9 +96,12 @@ static void io_zcrx_get_niov_uref(struct net_iov *niov)
 	atomic_inc(io_get_user_counter(niov));
 }
 
+/* The first page of a user memory buffer, all the copy fallback fills */
 static struct page *io_zcrx_iov_page(const struct net_iov *niov)
 {
-	return io_zcrx_iov_to_area(niov)->pages[net_iov_idx(niov)];
+	struct io_zcrx_area *area = io_zcrx_iov_to_area(niov);
+
+	return area->pages[net_iov_idx(niov) << (area->niov_shift - PAGE_SHIFT)];
 }
 
 static struct io_zcrx_ifq *io_pp_to_ifq(struct page_pool *pp)
@@ -164,13 +171,39 @@ static struct sg_table *io_zcrx_area_sgt(struct io_zcrx_area *area)
 }
 
 /*
- * Give each niov the DMA address of its page of the mapping. Only the
+ * The largest buffer the area can be cut into: each buffer must be
+ * contiguous for the device. Entries of user memory's table are runs of
+ * physically contiguous pages (before mapping), a dma-buf's are its
+ * mapping's DMA segments; as they follow each other from offset 0,
+ * buffers of a size that divides every entry's length never straddle two.
+ */
+static unsigned int io_zcrx_area_max_shift(struct io_zcrx_area *area)
+{
+	unsigned int shift = UINT_MAX;
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (area->dmabuf) {
+		for_each_sgtable_dma_sg(area->dmabuf_sgt, sg, i)
+			shift = min(shift, (unsigned int)__ffs(sg_dma_len(sg)));
+	} else {
+		for_each_sgtable_sg(&area->sgt, sg, i)
+			shift = min(shift, (unsigned int)__ffs(sg->length));
+	}
+	return shift;
+}
+
+/*
+ * Give each niov the DMA address of its buffer in the mapping. Only the
  * DMA side of the table is used: a dma-buf's page side belongs to its
- * exporter. Every entry must hold whole pages.
+ * exporter. Every entry must hold whole pages (else -EINVAL) and whole
+ * buffers (else -ERANGE: the device could not write a buffer that
+ * crosses into the next segment).
  */
 static int io_zcrx_set_dma_addrs(struct io_zcrx_area *area)
 {
 	struct sg_table *sgt = io_zcrx_area_sgt(area);
+	unsigned long buf_len = 1UL << area->niov_shift;
 	struct scatterlist *sg;
 	size_t niov_idx = 0;
 	unsigned int i;
@@ -181,12 +214,14 @@ static int io_zcrx_set_dma_addrs(struct io_zcrx_area *area)
 
 		if (!PAGE_ALIGNED(dma) || !PAGE_ALIGNED(len))
 			return -EINVAL;
-		for (; len && niov_idx < area->nia.num_niovs; len -= PAGE_SIZE) {
+		if (!IS_ALIGNED(len, buf_len))
+			return -ERANGE;
+		for (; len && niov_idx < area->nia.num_niovs; len -= buf_len) {
 			struct net_iov *niov = &area->nia.niovs[niov_idx++];
 
 			if (net_mp_niov_set_dma_addr(niov, dma))
 				return -EINVAL;
-			dma += PAGE_SIZE;
+			dma += buf_len;
 		}
 	}
 	return niov_idx == area->nia.num_niovs ? 0 : -EINVAL;
@@ -204,7 +239,7 @@ static void io_zcrx_sync_for_device(const struct page_pool *pool,
 					 pool->p.max_len, pool->p.dma_dir);
 }
 
-/* The area: user pages or a dma-buf, one net_iov per page */
+/* The area: user pages or a dma-buf, one net_iov per buffer */
 
 static int io_zcrx_account_mem(struct io_zcrx_ifq *ifq,
 			       unsigned long nr_pages)
@@ -345,11 +380,16 @@ static int io_zcrx_import_dmabuf(struct io_zcrx_ifq *ifq,
 	return 0;
 }
 
+/*
+ * The area of @reg, cut into buffers of @buf_len bytes (PAGE_SIZE, or a
+ * larger power of two the area's contiguity must allow: else -ERANGE).
+ */
 static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
-			       struct io_uring_zcrx_area_reg *reg)
+			       struct io_uring_zcrx_area_reg *reg,
+			       u32 buf_len)
 {
 	gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_NOWARN;
-	unsigned long nr_pages = reg->len >> PAGE_SHIFT;
+	unsigned long nr_niovs;
 	struct io_zcrx_area *area;
 	struct scatterlist *sg;
 	unsigned long mapped = 0;
@@ -365,6 +405,7 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 		return -ENOMEM;
 	spin_lock_init(&area->freelist_lock);
 	area->ifq = ifq;
+	area->niov_shift = ilog2(buf_len);
 
 	if (reg->flags & IORING_ZCRX_AREA_DMABUF)
 		ret = io_zcrx_import_dmabuf(ifq, area, reg);
@@ -386,26 +427,33 @@ static int io_zcrx_create_area(struct io_zcrx_ifq *ifq,
 		if (mapped != reg->len)
 			goto err;
 	}
+	/* larger buffers only exist with a device (io_zcrx_check_reg()) */
+	if (area->niov_shift > PAGE_SHIFT &&
+	    area->niov_shift > io_zcrx_area_max_shift(area)) {
+		ret = -ERANGE;
+		goto err;
+	}
+	nr_niovs = reg->len >> area->niov_shift;
 
 	ret = -ENOMEM;
-	area->nia.niovs = kvmalloc_array(nr_pages, sizeof(area->nia.niovs[0]),
+	area->nia.niovs = kvmalloc_array(nr_niovs, sizeof(area->nia.niovs[0]),
 					 gfp | __GFP_ZERO);
-	area->freelist = kvmalloc_array(nr_pages, sizeof(area->freelist[0]),
+	area->freelist = kvmalloc_array(nr_niovs, sizeof(area->freelist[0]),
 					gfp);
-	area->user_refs = kvmalloc_array(nr_pages, sizeof(area->user_refs[0]),
+	area->user_refs = kvmalloc_array(nr_niovs, sizeof(area->user_refs[0]),
 					 gfp | __GFP_ZERO);
 	if (!area->nia.niovs || !area->freelist || !area->user_refs)
 		goto err;
-	area->nia.num_niovs = nr_pages;
+	area->nia.num_niovs = nr_niovs;
 
-	for (i = 0; i < nr_pages; i++) {
+	for (i = 0; i < nr_niovs; i++) {
 		struct net_iov *niov = &area->nia.niovs[i];
 
 		niov->owner = &area->nia;
 		niov->type = NET_IOV_IOURING;
 		area->freelist[i] = i;
 	}
-	area->free_count = nr_pages;
+	area->free_count = nr_niovs;
 
 	if (ifq->dev) {
 		ret = io_zcrx_set_dma_addrs(area);
@@ -579,7 +627,7 @@ static bool io_zcrx_next_rqe(struct io_zcrx_ifq *ifq, struct net_iov **ret)
 		     (off >> IORING_ZCRX_AREA_SHIFT) != area->area_id))
 		return false;
 
-	niov_idx = (off & ~IORING_ZCRX_AREA_MASK) >> PAGE_SHIFT;
+	niov_idx = (off & ~IORING_ZCRX_AREA_MASK) >> area->niov_shift;
 	if (unlikely(niov_idx >= area->nia.num_niovs))
 		return false;
 	niov_idx = array_index_nospec(niov_idx, area->nia.num_niovs);
@@ -715,8 +763,9 @@ static int io_pp_zc_init(struct page_pool *pp)
 		return -EINVAL;
 	if (WARN_ON_ONCE(!pp->dma_map))
 		return -EOPNOTSUPP;
-	if (pp->p.order != 0)
-		return -EOPNOTSUPP;
+	/* the driver's buffers must be the area's, which it was asked for */
+	if (PAGE_SHIFT + pp->p.order != ifq->area->niov_shift)
+		return -EINVAL;
 	if (pp->p.dma_dir != DMA_FROM_DEVICE)
 		return -EOPNOTSUPP;
 	/*
@@ -908,16 +957,19 @@ static int io_zcrx_check_reg(struct io_ring_ctx *ctx,
 	}
 	reg->rq_entries = roundup_pow_of_two(reg->rq_entries);
 
-	/* buffers are pages: larger ones need a driver that can use them */
+	/*
+	 * Buffers are pages, or larger if the driver can use them (which
+	 * binding the queue checks) and the area allows (creating it).
+	 */
 	if (reg->rx_buf_len) {
 		if (!is_power_of_2(reg->rx_buf_len) ||
 		    reg->rx_buf_len < PAGE_SIZE)
 			return -EINVAL;
-		if ((reg->flags & ZCRX_REG_NODEV) ||
-		    reg->rx_buf_len != PAGE_SIZE)
+		if (reg->flags & ZCRX_REG_NODEV)
 			return -EOPNOTSUPP;
+	} else {
+		reg->rx_buf_len = PAGE_SIZE;
 	}
-	reg->rx_buf_len = PAGE_SIZE;
 	return 0;
 }
 
@@ -1003,7 +1055,7 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 		ifq->dev = get_device(ifq->netdev->dev.parent);
 	}
 
-	ret = io_zcrx_create_area(ifq, &area);
+	ret = io_zcrx_create_area(ifq, &area, reg.rx_buf_len);
 	if (ret)
 		goto err;
 
@@ -1022,6 +1074,8 @@ int io_register_zcrx_ifq(struct io_ring_ctx *ctx,
 	if (!ifq->nodev) {
 		mp_param.mp_ops = &io_uring_pp_zc_ops;
 		mp_param.mp_priv = ifq;
+		if (reg.rx_buf_len > PAGE_SIZE)
+			mp_param.rx_page_size = reg.rx_buf_len;
 		rtnl_lock();
 		/*
 		 * The device was looked up without RTNL and pinning the area
@@ -1180,7 +1234,7 @@ static bool io_zcrx_queue_cqe(struct io_kiocb *req, struct net_iov *niov,
 	cqe->res = len;
 	cqe->flags = IORING_CQE_F_MORE;
 
-	offset = off + ((u64)net_iov_idx(niov) << PAGE_SHIFT);
+	offset = off + ((u64)net_iov_idx(niov) << area->niov_shift);
 	rcqe = (struct io_uring_zcrx_cqe *)(cqe + 1);
 	rcqe->off = offset | ((u64)area->area_id << IORING_ZCRX_AREA_SHIFT);
 	rcqe->__pad = 0;

@@ -22,6 +22,8 @@ struct io_zcrx_area {
 	atomic_t		*user_refs;
 
 	u16			area_id;
+	/* log2 of the buffer (niov) size: PAGE_SHIFT, or of rx_buf_len */
+	u8			niov_shift;
 	/* under ifq->dma_lock: the niovs have DMA addresses for ifq->dev */
 	bool			is_mapped;
 

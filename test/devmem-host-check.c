@@ -200,18 +200,7 @@ static int zcrx_case(size_t size, uint8_t *image)
 	}
 	t_zcrx_rx_init(&rx, &z, -1);
 	rx.hold = true;
-	ret = t_stream_start(&s, &n.pair, 5502, STREAM);
-	if (ret)
-		goto out;
-	rx.fd = s.fd;
-	ret = t_zcrx_recv(&rx, UINT64_MAX);
-	if (!ret && (!rx.eof || rx.off != STREAM))
-		ret = t_fail("zcrx: stream ended after %llu bytes (eof %d), sent %llu",
-			     (unsigned long long)rx.off, rx.eof, STREAM);
-	if (!ret) {
-		ret = t_stream_finish(&s);
-		s.sender = 0;
-	}
+	ret = t_zcrx_recv_stream(&rx, &s, &n, 5502, STREAM, "zcrx");
 	if (!ret)
 		ret = t_zcrx_rx_check(&rx, T_ZCRX_ALL_ZC,
 				      "8 MiB into the BAR, every buffer held");

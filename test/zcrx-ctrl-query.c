@@ -13,7 +13,8 @@
  *     upstream: 31, 33 and 34 and 37 itself are EINVAL), SCQ is EOPNOTSUPP, and ZCRX
  *     reports register_flags ZCRX_REG_NODEV, area_flags
  *     IORING_ZCRX_AREA_DMABUF (1), 1 ctrl opcode
- *     (FLUSH_RQ), features 0, rq_hdr_size 128, rq_hdr_alignment 64. A
+ *     (FLUSH_RQ), features ZCRX_FEATURE_RX_PAGE_SIZE (1), rq_hdr_size
+ *     128, rq_hdr_alignment 64. A
  *     kernel reporting ZCRX_FEATURE_EVENT must have ARM_EVENT among its
  *     ctrl opcodes.
  *   - ZCRX_CTRL: nr_args != 0: EINVAL; argument not readable or non-zero
@@ -180,8 +181,8 @@ static int query_zcrx(void)
 	if (is_612 && (qz.register_flags != ZCRX_REG_NODEV ||
 		       qz.area_flags != IORING_ZCRX_AREA_DMABUF ||
 		       qz.nr_ctrl_opcodes != ZCRX_CTRL_FLUSH_RQ + 1 ||
-		       qz.features))
-		return t_fail("ZCRX query on 6.12: want register_flags NODEV (2), area_flags DMABUF (1), 1 ctrl opcode (FLUSH_RQ), features 0");
+		       qz.features != ZCRX_FEATURE_RX_PAGE_SIZE))
+		return t_fail("ZCRX query on 6.12: want register_flags NODEV (2), area_flags DMABUF (1), 1 ctrl opcode (FLUSH_RQ), features RX_PAGE_SIZE (1)");
 	if (has_events && qz.nr_ctrl_opcodes <= ZCRX_CTRL_ARM_EVENT)
 		return t_fail("ZCRX query: features EVENT but %u ctrl opcodes, ARM_EVENT (2) not among them",
 			      qz.nr_ctrl_opcodes);

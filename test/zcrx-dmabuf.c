@@ -103,24 +103,10 @@ static int stream(const struct t_zcrx_nsim *n, int type, uint16_t port)
 	if (ret)
 		return ret;
 	t_zcrx_rx_init(&rx, &z, -1);
-	ret = t_stream_start(&s, &n->pair, port, TOTAL);
-	if (ret)
-		goto out;
-	rx.fd = s.fd;
-	ret = t_zcrx_recv(&rx, UINT64_MAX);
-	if (ret)
-		goto out;
-	if (!rx.eof || rx.off != TOTAL) {
-		ret = t_fail("%s: stream ended after %llu bytes (eof %d), sent %llu",
-			     area_name(type), (unsigned long long)rx.off,
-			     rx.eof, TOTAL);
-		goto out;
-	}
-	ret = t_stream_finish(&s);
-	s.sender = 0;
-	if (ret)
-		goto out;
 	snprintf(what, sizeof(what), "256 MiB into a %s area", area_name(type));
+	ret = t_zcrx_recv_stream(&rx, &s, n, port, TOTAL, what);
+	if (ret)
+		goto out;
 	ret = t_zcrx_rx_check(&rx, T_ZCRX_ALL_ZC, what);
 	if (ret)
 		goto out;
@@ -262,20 +248,7 @@ static int fd_closed(const struct t_zcrx_nsim *n)
 	io_uring_zcrx_area_free(&z.area);
 	t_zcrx_rx_init(&rx, &z, -1);
 	rx.noverify = true;
-	ret = t_stream_start(&s, &n->pair, 5414, SMALL);
-	if (ret)
-		goto out;
-	rx.fd = s.fd;
-	ret = t_zcrx_recv(&rx, UINT64_MAX);
-	if (ret)
-		goto out;
-	if (!rx.eof || rx.off != SMALL) {
-		ret = t_fail("fd closed: stream ended after %llu bytes (eof %d), sent %llu",
-			     (unsigned long long)rx.off, rx.eof, SMALL);
-		goto out;
-	}
-	ret = t_stream_finish(&s);
-	s.sender = 0;
+	ret = t_zcrx_recv_stream(&rx, &s, n, 5414, SMALL, "fd closed");
 	if (ret)
 		goto out;
 	ret = t_zcrx_rx_check(&rx, T_ZCRX_ALL_ZC,

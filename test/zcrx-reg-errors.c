@@ -31,7 +31,9 @@
  * mmaps), rq_area_token 0. On a netdevsim port with header split:
  * queue out of range: ERANGE; header split off, hds-thresh 100 or never
  * set: EINVAL; rx_buf_len not a power of two or below 4096: EINVAL,
- * above 4096: EOPNOTSUPP; two queues on one ring work; the same queue
+ * larger than the area's contiguous chunks: ERANGE (8 KiB buffers of a
+ * 12 KiB area, 1 MiB ones of a 64 KiB area, 2 GiB; zcrx-rx-buf-len has
+ * the areas that allow them); two queues on one ring work; the same queue
  * again (same ring or another): EEXIST; a veth: EOPNOTSUPP; a queue is
  * free again as soon as its ring exits.
  * Skips on a kernel without device-less zcrx (ZCRX_REG_NODEV), and after
@@ -607,6 +609,7 @@ struct nd_step {
 	int ring;			/* 0 or 1: rings A and B */
 	enum nd_port port;
 	__u32 rxq, rx_buf_len;
+	size_t area_len;		/* 0: AREA_LEN */
 	int split;
 	int64_t thresh;
 	int want;
@@ -635,9 +638,12 @@ static const struct nd_step nd_steps[] = {
 	REG("queue 0, rx_buf_len 3000", 0, ND_RECEIVER, 0, 3000, -EINVAL),
 	REG("queue 0, rx_buf_len 2048", 0, ND_RECEIVER, 0, 2048, -EINVAL),
 	REG("queue 0, rx_buf_len 12288", 0, ND_RECEIVER, 0, 12288, -EINVAL),
-	REG("queue 0, rx_buf_len 8192", 0, ND_RECEIVER, 0, 8192, -EOPNOTSUPP),
-	REG("queue 0, rx_buf_len 1 MiB", 0, ND_RECEIVER, 0, 1U << 20,
-	    -EOPNOTSUPP),
+	/* however contiguous its pages: 12 KiB is no multiple of 8 KiB */
+	REG("queue 0, rx_buf_len 8192, a 12 KiB area", 0, ND_RECEIVER, 0, 8192,
+	    -ERANGE, .area_len = 3 * PAGE_SZ),
+	REG("queue 0, rx_buf_len 1 MiB, a 64 KiB area", 0, ND_RECEIVER, 0,
+	    1U << 20, -ERANGE),
+	REG("queue 0, rx_buf_len 2 GiB", 0, ND_RECEIVER, 0, 1U << 31, -ERANGE),
 	REG("veth (no queue management, no DMA device)", 0, ND_VETH, 0, 0,
 	    -EOPNOTSUPP),
 	REG("ring A: queue 0, rx_buf_len 0", 0, ND_RECEIVER, 0, 0, 0,
@@ -664,15 +670,17 @@ struct nd {
 static int nd_register(struct nd *n, const struct nd_step *s,
 		       struct reg_ctx *c)
 {
+	size_t len = s->area_len ? s->area_len : AREA_LEN;
 	const char *ns;
 	char *area;
 	int self, ret;
 
 	ctx_init(c);
-	area = mmap(NULL, AREA_LEN, PROT_READ | PROT_WRITE,
+	area = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	t_check(area != MAP_FAILED, "mmap");
 	c->area.addr = uptr(area);
+	c->area.len = len;
 	c->rd.flags = 0;
 	c->rd.user_addr = 0;
 	c->reg.flags = 0;
@@ -698,7 +706,7 @@ static int nd_register(struct nd *n, const struct nd_step *s,
 			   c->arg, 1);
 	t_netns_leave(self);
 	/* pinned by a registered ifq: the mapping is no longer needed */
-	munmap(area, AREA_LEN);
+	munmap(area, len);
 	return ret;
 }
 

@@ -38,6 +38,7 @@ static bool feature_event = true;
 
 /* what t_zcrx_require() found in the query */
 static __u64 area_flags;
+static __u32 features;
 
 int t_zcrx_require(bool nodev)
 {
@@ -65,6 +66,7 @@ int t_zcrx_require(bool nodev)
 		return t_lacks("kernel without zcrx (IO_URING_QUERY_ZCRX: %s)",
 			       strerror(-hdr.result));
 	area_flags = qz.area_flags;
+	features = qz.features;
 	if (nodev && !(qz.register_flags & ZCRX_REG_NODEV))
 		return t_lacks("kernel without device-less zcrx (ZCRX_REG_NODEV not in register_flags %#llx)",
 			       (unsigned long long)qz.register_flags);
@@ -91,6 +93,18 @@ int t_zcrx_require_dmabuf(void)
 	return 0;
 }
 
+int t_zcrx_require_feature(__u32 feature, const char *name)
+{
+	int ret = t_zcrx_require(false);
+
+	if (ret)
+		return ret;
+	if (!(features & feature))
+		return t_lacks("kernel without %s (IO_URING_QUERY_ZCRX features %#x)",
+			       name, features);
+	return 0;
+}
+
 int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 {
 	size_t area_len = o->area_len ? o->area_len : 32UL << 20;
@@ -102,7 +116,7 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 	z->area.dmabuf_fd = z->area.memfd = -1;
 	z->nodev = o->nodev;
 	if (!rq_entries) {
-		size_t bufs = area_len / page;
+		size_t bufs = area_len / (o->rx_buf_len ? o->rx_buf_len : page);
 
 		rq_entries = bufs > 32768 ? 32768 : (unsigned int)bufs;
 	}
@@ -130,6 +144,7 @@ int t_zcrx_setup(struct t_zcrx *z, const struct t_zcrx_opts *o)
 			.rq_entries = rq_entries,
 			.flags = o->nodev ? ZCRX_REG_NODEV : 0,
 			.rq_mem = (__u32)o->rq_mem,
+			.rx_buf_len = o->rx_buf_len,
 			.area = &z->area,
 			/* statistics only: no event CQEs */
 			.event_flags = o->no_stats ? 0 :
@@ -470,6 +485,8 @@ static int data_cqe(struct t_zcrx_rx *rx, const struct io_uring_cqe *cqe)
 	rx->req_bytes += (uint64_t)len;
 	rx->off += (uint64_t)len;
 	rx->cqes++;
+	if ((uint32_t)len > rx->max_cqe)
+		rx->max_cqe = (uint32_t)len;
 	return 0;
 }
 
@@ -825,6 +842,27 @@ int t_zcrx_case_end(int ret, const struct t_zcrx_nsim *n, struct t_stream *s,
 	t_stream_abort(s);
 	t_zcrx_rx_free(rx);
 	t_zcrx_cleanup(z);
+	return ret;
+}
+
+int t_zcrx_recv_stream(struct t_zcrx_rx *rx, struct t_stream *s,
+		       const struct t_zcrx_nsim *n, uint16_t port,
+		       uint64_t total, const char *what)
+{
+	int ret = t_stream_start(s, &n->pair, port, total);
+
+	if (ret)
+		return ret;
+	rx->fd = s->fd;
+	ret = t_zcrx_recv(rx, UINT64_MAX);
+	if (ret)
+		return ret;
+	if (!rx->eof || rx->off != total)
+		return t_fail("%s: stream ended after %llu bytes (eof %d), sent %llu",
+			      what, (unsigned long long)rx->off, rx->eof,
+			      (unsigned long long)total);
+	ret = t_stream_finish(s);
+	s->sender = 0;
 	return ret;
 }
 

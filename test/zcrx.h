@@ -42,6 +42,8 @@
 int t_zcrx_require(bool nodev);
 /* t_zcrx_require(false), and IORING_ZCRX_AREA_DMABUF in area_flags. */
 int t_zcrx_require_dmabuf(void);
+/* t_zcrx_require(false), and @feature (ZCRX_FEATURE_*, named @name). */
+int t_zcrx_require_feature(__u32 feature, const char *name);
 
 /*
  * A ring with T_ZCRX_RING_FLAGS, @sq entries and (@cq non-zero) a CQ of
@@ -64,6 +66,7 @@ struct t_zcrx_opts {
 	/* with IO_URING_ZCRX_AREA_DMA_HEAP: /dev/dma_heap/heap, not system */
 	const char *heap;
 	unsigned int rq_entries; /* default: one per area buffer, <= 32768 */
+	__u32 rx_buf_len;	/* 0: the page size */
 	unsigned int sq_entries; /* default 64 */
 	unsigned int cq_entries; /* default 4096 */
 	int rq_mem;		/* enum io_uring_zcrx_rq_mem */
@@ -159,6 +162,7 @@ struct t_zcrx_rx {
 	/* results */
 	uint64_t off;		/* stream bytes received (and verified) */
 	uint64_t cqes;		/* data CQEs */
+	uint32_t max_cqe;	/* bytes of the largest */
 	uint64_t arms;		/* RECV_ZC requests submitted */
 	uint64_t enospc;	/* requests ended by a full CQ (re-armed) */
 	uint64_t enomem;	/* requests ended with -ENOMEM */
@@ -270,6 +274,17 @@ void t_zcrx_nsim_cleanup(struct t_zcrx_nsim *n);
  */
 int t_zcrx_case_end(int ret, const struct t_zcrx_nsim *n, struct t_stream *s,
 		    struct t_zcrx_rx *rx, struct t_zcrx *z);
+
+/*
+ * Stream @total bytes over @n's pair on @port (t_stream_start()) and
+ * receive all of them with @rx, which the caller set up: 0 once EOF came
+ * after exactly @total bytes and the sender finished cleanly, else
+ * T_EXIT_FAIL (reported, @what naming the receive). Either way @s is for
+ * t_zcrx_case_end().
+ */
+int t_zcrx_recv_stream(struct t_zcrx_rx *rx, struct t_stream *s,
+		       const struct t_zcrx_nsim *n, uint16_t port,
+		       uint64_t total, const char *what);
 
 /*
  * main() of a test made of cases on one t_zcrx_nsim pair: t_zcrx_require(),
