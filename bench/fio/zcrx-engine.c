@@ -105,6 +105,7 @@ struct ze_options {
 	unsigned int rq_entries;
 	unsigned int cq_entries;
 	unsigned int refill_batch;
+	unsigned long long rx_buf_len;
 	unsigned int rx;
 	unsigned int pattern;
 	unsigned long long pattern_bs;
@@ -406,6 +407,16 @@ static struct fio_option options[] = {
 		.group	= FIO_OPT_G_NETIO,
 	},
 	{
+		.name	= "rx_buf_len",
+		.lname	= "zcrx buffer size",
+		.type	= FIO_OPT_STR_VAL,
+		.off1	= offsetof(struct ze_options, rx_buf_len),
+		.help	= "rx=zcrx with ifname: size of each area buffer, a power of two from the page size up to the area's contiguous chunks (area=huge: 2 MiB); 0: the page size",
+		.def	= "0",
+		.category = FIO_OPT_C_ENGINE,
+		.group	= FIO_OPT_G_NETIO,
+	},
+	{
 		.name	= "pattern",
 		.lname	= "zcrx pattern check",
 		.type	= FIO_OPT_STR,
@@ -625,6 +636,17 @@ static int check_options(struct thread_data *td, struct ze_data *zd)
 		o->pattern_bs = bs;
 	}
 
+	if (o->rx_buf_len) {
+		if (o->rx != ZE_RX_ZCRX || o->nodev)
+			return bad(td, EINVAL, "rx_buf_len=%llu: buffers larger than a page are for rx=zcrx on a device queue (ifname): %s",
+				   o->rx_buf_len, o->nodev ?
+				   "device-less zcrx copies into page-sized buffers" :
+				   "rx=recv uses page-sized provided buffers");
+		if (o->rx_buf_len & (o->rx_buf_len - 1) ||
+		    o->rx_buf_len < zd->page || o->rx_buf_len > (1ULL << 30))
+			return bad(td, EINVAL, "rx_buf_len=%llu: want a power of two from the page size (%zu) up to 1 GiB",
+				   o->rx_buf_len, zd->page);
+	}
 	if (o->heap && *o->heap && o->area != ZE_AREA_DMA_HEAP)
 		return bad(td, EINVAL, "heap=%s: a heap is only for area=dma-heap",
 			   o->heap);
@@ -764,6 +786,7 @@ static int setup_zcrx(struct thread_data *td, struct ze_data *zd)
 	opts.if_rxq = o->nodev ? 0 : zd->queue;
 	opts.flags = o->nodev ? ZCRX_REG_NODEV : 0;
 	opts.rq_entries = zd->rq_entries;
+	opts.rx_buf_len = (__u32)o->rx_buf_len;
 	opts.area = &zd->area;
 	/* statistics only (event_mask 0: no event CQEs) */
 	opts.event_flags = ZCRX_EVENT_DESC_FLAG_STATS;
@@ -781,6 +804,13 @@ static int setup_zcrx(struct thread_data *td, struct ze_data *zd)
 		if (o->nodev)
 			return bad(td, -ret, "nodev: registering a device-less ifq: %s",
 				   strerror(-ret));
+		if (ret == -ERANGE && o->rx_buf_len > zd->page)
+			return bad(td, ERANGE, "rx_buf_len=%llu: larger than the area's contiguous chunks (area=anon: a page, area=huge: 2 MiB) or %s queue %u's buffers, or no such queue (registering the ifq: %s)",
+				   o->rx_buf_len, zd->ifname, zd->queue,
+				   strerror(-ret));
+		if (ret == -EOPNOTSUPP && o->rx_buf_len > zd->page)
+			return bad(td, EOPNOTSUPP, "rx_buf_len=%llu: %s cannot use buffers larger than a page, or this kernel cannot (registering the ifq: %s)",
+				   o->rx_buf_len, zd->ifname, strerror(-ret));
 		if (ret == -ERANGE)
 			return bad(td, ERANGE, "queue=%u: %s has no such rx queue (registering the ifq: %s)",
 				   zd->queue, zd->ifname, strerror(-ret));
