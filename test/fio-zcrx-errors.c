@@ -5,7 +5,9 @@
  * (fio killed by a signal) or a hang (a time limit): no ifname and no
  * nodev, ifname with nodev, ifname without queue, a queue out of range
  * (netdevsim, 2 queues), an area too small for the ring, refill_batch
- * larger than the ring, an unknown area type, heap= without
+ * larger than the ring, rx_buf_len not a power of two, below the page
+ * size, with nodev or rx=recv, and (netdevsim) beyond the area's 2 MiB
+ * chunks (the kernel's ERANGE), an unknown area type, heap= without
  * area=dma-heap, dma-buf area types while
  * the kernel has no dma-buf zcrx areas (and, where it has them, as the
  * project's kernel must, a dma-buf area with nodev, which copies every
@@ -140,6 +142,18 @@ static int option_cases(const char *ns)
 	      "area=udmabuf: rx=recv copies into user memory", NULL,
 	      "--rx=recv", "--area=udmabuf");
 	FAILS("unknown rx", ns, "failed parsing rx=copy", NULL, "--rx=copy");
+	FAILS("rx_buf_len not a power of two", ns,
+	      "rx_buf_len=12288: want a power of two", NULL, "--ifname=lo",
+	      "--queue=0", "--rx_buf_len=12k");
+	FAILS("rx_buf_len below the page size", ns,
+	      "rx_buf_len=2048: want a power of two", NULL, "--ifname=lo",
+	      "--queue=0", "--rx_buf_len=2k");
+	FAILS("rx_buf_len with nodev", ns,
+	      "rx_buf_len=16384: buffers larger than a page are for rx=zcrx on a device queue",
+	      "device-less zcrx copies", "--nodev", "--rx_buf_len=16k");
+	FAILS("rx_buf_len with rx=recv", ns,
+	      "rx_buf_len=16384: buffers larger than a page are for rx=zcrx on a device queue",
+	      "rx=recv uses page-sized", "--rx=recv", "--rx_buf_len=16k");
 	{
 		/* no port: the base arguments always give one */
 		char out[64];
@@ -292,6 +306,15 @@ static int zcrx_cases(const char *ns)
 		snprintf(want, sizeof(want), "queue=2 (queue+subjob): %s",
 			 io_uring_zcrx_strerror(IO_URING_ZCRX_NO_QUEUE));
 		ret = expect_fail("queue+numjobs out of range", n.ns, want,
+				  NULL, a);
+	}
+	if (!ret) {
+		/* 6 MiB of 2 MiB pages: no chunk holds a 4 MiB buffer */
+		const char *a[] = { ifname, "--queue=1", "--area=huge",
+			"--area_size=6m", "--rx_buf_len=4m", NULL };
+
+		ret = expect_fail("rx_buf_len beyond the area's chunks", n.ns,
+				  "rx_buf_len=4194304: larger than the area's contiguous chunks",
 				  NULL, a);
 	}
 	if (!ret) {
