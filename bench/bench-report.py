@@ -49,6 +49,10 @@ WHAT = {
     "net": "fio net engine, recv() copy",
     "recv": "io_uring multishot recv, provided buffers (copy)",
     "zcrx": "io_uring zcrx, bound queue (zero copy)",
+    "zcrx-huge": "io_uring zcrx, huge-page area, 4 KiB buffers",
+    "zcrx-16k": "io_uring zcrx, huge-page area, 16 KiB buffers",
+    "zcrx-32k": "io_uring zcrx, huge-page area, 32 KiB buffers",
+    "zcrx-64k": "io_uring zcrx, huge-page area, 64 KiB buffers",
     "zcrx-devmem": "io_uring zcrx into device memory (zero copy)",
     "devmem-bar": "devmem TCP into device memory, tokens returned",
     "trunc": "recv(MSG_TRUNC), no copy: the floor",
@@ -102,8 +106,8 @@ def parse(lines):
     rows, head, pending = [], {"done": False}, None
     for n, line in enumerate(lines, 1):
         line = line.rstrip("\r\n")
-        m = re.match(r"\s*(bench-(?:result|warmup|config|setup|placement|caveat)|"
-                     r"zcrx-summary|zcrx-bench): (.*)", line)
+        m = re.match(r"\s*(bench-(?:result|warmup|config|setup|placement|caveat|"
+                     r"count-config|syscalls)|zcrx-summary|zcrx-bench): (.*)", line)
         if not m:
             continue
         kind, rest = m.groups()
@@ -119,6 +123,20 @@ def parse(lines):
                 print("zcrx-bench-report: line %d: an incomplete bench-result "
                       "line, left out" % n, file=sys.stderr)
             pending = None
+        elif kind == "bench-syscalls":
+            kv = kvs(rest)
+            try:
+                calls = {}
+                for c in kv.get("calls", "").split(","):
+                    if ":" in c:
+                        name, cnt = c.rsplit(":", 1)
+                        calls[name] = int(cnt)
+                head.setdefault("syscalls", {})[kv["path"]] = {
+                    "bytes": int(kv["bytes"]), "syscalls": int(kv["syscalls"]),
+                    "calls": calls}
+            except (KeyError, ValueError):
+                print("zcrx-bench-report: line %d: an incomplete bench-syscalls "
+                      "line, left out" % n, file=sys.stderr)
         elif kind == "bench-warmup":
             pending = None  # a warm-up run's engine summary: not reported
         elif kind == "zcrx-bench":
@@ -200,7 +218,13 @@ def meta(head, date):
             "lo_softirq_cpu": cpu("lo_softirq_cpu")}
 
 
-def records(rows, info):
+def syscalls_gib(head, path):
+    """The path's syscalls per GiB from its count run, or None."""
+    c = head.get("syscalls", {}).get(path)
+    return c["syscalls"] / (c["bytes"] / GIB) if c and c["bytes"] > 0 else None
+
+
+def records(rows, info, head):
     """One JSON-able object per run: its parameters, then its metrics
     (None: not measured on this path)."""
     out = []
@@ -227,7 +251,9 @@ def records(rows, info):
             "rx_cpu_s_per_gib": round(r["cpu_s_gib"], 6),
             "task_s_per_gib": round(r["task_s_gib"], 6),
             "tx_cpu_s_per_gib": round(r["tx_cpu_s_gib"], 6),
-            "syscalls_per_gib": None,   # zcrx-bench does not count them
+            # the path's count run (under strace), the same for its runs
+            "syscalls_per_gib": (round(syscalls_gib(head, r["path"]), 1)
+                                 if syscalls_gib(head, r["path"]) is not None else None),
             "cqes": r["cqes"],
             "cqes_per_gib": round(r["cqes_gib"], 3) if r["cqes"] is not None else None,
             "zc_bytes": number(r["zc_bytes"]) if engine else None,
@@ -283,12 +309,14 @@ def markdown(summary, info, head, log):
               if k in head]
     lines += ["", "Placement: " + head.get("bench-caveat", "not stated in the log"), ""]
     cols = ["path", "link", "n", "CPU1 s/GiB", "task s/GiB", "GiB/s",
-            "CPU0 s/GiB", "teardown s", "CQEs/GiB", "copied B",
+            "CPU0 s/GiB", "teardown s", "CQEs/GiB", "syscalls/GiB", "copied B",
             "CPU1 vs copy", "task vs copy", "GiB/s vs copy",
             "CPU1 vs trunc", "task vs trunc"]
     data = [[s["path"], s["link"], str(s["runs"]), cell(s["cpu_s_gib"]),
              cell(s["task_s_gib"]), cell(s["gib_s"]), cell(s["tx_cpu_s_gib"]),
              cell(s["teardown_cpu_s"]), cell(s["cqes_gib"], 0),
+             "-" if syscalls_gib(head, s["path"]) is None else
+             "%.0f" % syscalls_gib(head, s["path"]),
              cell(s["copied"], 0), cell_ratio(s["cpu_s_gib_ratio"]),
              cell_ratio(s["task_s_gib_ratio"]), cell_ratio(s["gib_s_ratio"]),
              cell_ratio(s["cpu_s_gib_floor"]), cell_ratio(s["task_s_gib_floor"])]
@@ -308,9 +336,22 @@ def markdown(summary, info, head, log):
         "copy recv() on the same link (net, lo-net) and to the MSG_TRUNC "
         "floor (trunc, netdevsim only) in the same round, median (min-max). "
         "copied B: what zcrx_stats counted (-: nothing counts them; copy "
-        "recv() and rx=recv copy every byte, MSG_TRUNC none). Syscalls per "
-        "GiB: not counted by zcrx-bench.", ""]
+        "recv() and rx=recv copy every byte, MSG_TRUNC none). syscalls/GiB: "
+        "the receiving thread's syscalls from its accept on, counted with "
+        "strace in one more run per path of %s after the timed ones (-: no "
+        "count run); strace slows the receiver, so an event-driven path may "
+        "batch more per syscall there than in the timed runs."
+        % human(kvs(head.get("bench-count-config", "")).get("bytes") and
+                int(kvs(head["bench-count-config"])["bytes"])), ""]
     lines += ["- `%s`: %s" % (s["path"], WHAT.get(s["path"], "")) for s in summary]
+    counts = head.get("syscalls", {})
+    if counts:
+        lines += ["", "The receivers' syscalls in the count runs, commonest first:", ""]
+        for p, c in counts.items():
+            top = sorted(c["calls"].items(), key=lambda kv: (-kv[1], kv[0]))
+            lines.append("- `%s`: %d in %s: %s" % (
+                p, c["syscalls"], human(c["bytes"]),
+                ", ".join("%s %d" % kv for kv in top[:6])))
     return "\n".join(lines) + "\n"
 
 
@@ -352,7 +393,7 @@ def write_csv(rows, summary, outdir):
 def write_json_md(rows, summary, info, head, log, outdir):
     """results.jsonl and summary.md; returns summary.md's text."""
     with open(os.path.join(outdir, "results.jsonl"), "w") as f:
-        for rec in records(rows, info):
+        for rec in records(rows, info, head):
             f.write(json.dumps(rec, allow_nan=False) + "\n")
     md = markdown(summary, info, head, log)
     with open(os.path.join(outdir, "summary.md"), "w") as f:

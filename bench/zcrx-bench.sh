@@ -5,13 +5,16 @@
 # on the perf kernel (./zcrx-lts bench runs it; bin/zcrx-bench-report turns
 # its output into a table, a CSV file and plots).
 #
-#   zcrx-bench [-n RUNS] [-s SIZE] [-w ROUNDS] [-p 'PATH...']
+#   zcrx-bench [-n RUNS] [-s SIZE] [-w ROUNDS] [-c SIZE] [-p 'PATH...']
 #
 #   -n RUNS   runs per path (default 5, or $ZCRX_BENCH_RUNS)
 #   -w ROUNDS warm-up rounds first, not counted (default 1: the first
 #             streams after boot run slower under TCG, translating code)
 #   -s SIZE   bytes per run: a number of MiB, or with a k/m/g suffix
 #             (default 256m, or $ZCRX_BENCH_SIZE)
+#   -c SIZE   after the runs, one more of SIZE bytes per path under strace,
+#             counting the receiver's syscalls (default 32m, or
+#             $ZCRX_BENCH_COUNT_SIZE; 0: none)
 #   -p PATHS  the receive paths, in this order in every round (default
 #             all, or $ZCRX_BENCH_PATHS):
 #     net     netdevsim, fio's net engine receiving: recv() into its buffers
@@ -19,6 +22,9 @@
 #             into provided buffers (copying)
 #     zcrx    netdevsim, the zcrx fio engine rx=zcrx on the bound rx queue 1:
 #             zero-copy (the run fails unless zcrx_stats counts 0 bytes copied)
+#     zcrx-huge, zcrx-16k, zcrx-32k, zcrx-64k  the same into an area of
+#             2 MiB huge pages, with 4, 16, 32 and 64 KiB buffers
+#             (rx_buf_len): what larger buffers save per byte
 #     zcrx-devmem  the same into an area of device memory (area=dma-heap
 #             from the ivshmem heap, a PCI BAR without struct pages: the
 #             guest needs vm run --devmem-bar)
@@ -89,7 +95,9 @@ HELPER=$PREFIX/libexec/zcrx-lts/bench/zcrx-bench-helper
 RUNS=${ZCRX_BENCH_RUNS:-5}
 WARMUP=${ZCRX_BENCH_WARMUP:-1}
 SIZE=${ZCRX_BENCH_SIZE:-256m}
-PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx zcrx-devmem devmem-bar trunc lo-net nodev}
+COUNT_SIZE=${ZCRX_BENCH_COUNT_SIZE:-32m}
+COUNT_TO=		# one_run: the strace output of a count run
+PATHS=${ZCRX_BENCH_PATHS:-net recv zcrx zcrx-huge zcrx-16k zcrx-32k zcrx-64k zcrx-devmem devmem-bar trunc lo-net nodev}
 TX_CPU=0
 RX_CPU=1
 # where netdevsim's simulated DMA copy runs (in the sender's transmit, on
@@ -108,33 +116,40 @@ OUT=${TMPDIR:-/tmp}/zcrx-bench.$$
 
 die() { echo "zcrx-bench: $*" >&2; exit 1; }
 
-while getopts n:s:w:p: opt; do
+while getopts n:s:w:c:p: opt; do
 	case $opt in
 	n) RUNS=$OPTARG ;;
+	c) COUNT_SIZE=$OPTARG ;;
 	w) WARMUP=$OPTARG ;;
 	s) SIZE=$OPTARG ;;
 	p) PATHS=$OPTARG ;;
-	*) sed -n '8,27s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	*) sed -n '8,30s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
-case ${SIZE,,} in
-*k) BYTES=$(( ${SIZE%?} << 10 )) ;;
-*m) BYTES=$(( ${SIZE%?} << 20 )) ;;
-*g) BYTES=$(( ${SIZE%?} << 30 )) ;;
-*) BYTES=$(( SIZE << 20 )) ;;
-esac
+bytes_of() { # SIZE
+	case ${1,,} in
+	*k) echo $(( ${1%?} << 10 )) ;;
+	*m) echo $(( ${1%?} << 20 )) ;;
+	*g) echo $(( ${1%?} << 30 )) ;;
+	*) echo $(( $1 << 20 )) ;;
+	esac
+}
+BYTES=$(bytes_of "$SIZE")
+COUNT_BYTES=$(bytes_of "$COUNT_SIZE")
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "-n $RUNS: want a number of runs"
 [[ $WARMUP =~ ^[0-9]+$ ]] || die "-w $WARMUP: want a number of rounds"
 (( BYTES > 0 )) || die "-s $SIZE: want a size"
+(( COUNT_BYTES == 0 )) || command -v strace >/dev/null ||
+	die "-c $COUNT_SIZE: counting syscalls needs strace (Debian's strace; -c 0: no count)"
 for p in $PATHS; do
 	case $p in
-	net|recv|zcrx|trunc|lo-net|nodev) ;;
+	net|recv|zcrx|zcrx-huge|zcrx-16k|zcrx-32k|zcrx-64k|trunc|lo-net|nodev) ;;
 	zcrx-devmem|devmem-bar)
 		# the device memory heap, one per ivshmem device
 		HEAP=$(cd /dev/dma_heap 2>/dev/null && ls -d ivshmem-* 2>/dev/null | head -n1) ||
 			true
 		[ -n "$HEAP" ] || die "-p $p: no device memory heap (/dev/dma_heap/ivshmem-*: boot the guest with vm run --devmem-bar)" ;;
-	*) die "-p: no path '$p' (net recv zcrx zcrx-devmem devmem-bar trunc lo-net nodev)" ;;
+	*) die "-p: no path '$p' (net recv zcrx zcrx-huge zcrx-16k zcrx-32k zcrx-64k zcrx-devmem devmem-bar trunc lo-net nodev)" ;;
 	esac
 done
 for f in "$FIO" "$HELPER"; do [ -x "$f" ] || die "$f missing"; done
@@ -246,6 +261,7 @@ one_run() { # PATH RUN PORT
 	local rx=$OUT/$path.$run.rx tx=$OUT/$path.$run.tx rxpid txpid rc=0 txrc=0
 	local rxcmd s0 se s1 bytes wall task zc=- copied=- post=$OUT/$path.postrun.txt
 	((run > 0)) || tag=bench-warmup
+	[ -z "$COUNT_TO" ] || tag=bench-count
 	case $path in
 	lo-*|nodev) ns=$NS_LO txns=$NS_LO addr=127.0.0.1 link=lo ;;
 	esac
@@ -274,12 +290,21 @@ one_run() { # PATH RUN PORT
 	recv) rxcmd+=(--rx=recv) ;;
 	# hds=0: refuse, rather than fix, a queue without header split
 	zcrx) rxcmd+=(--rx=zcrx --ifname="$IF_RX" --queue="$RXQ" --hds=0) ;;
+	zcrx-huge|zcrx-16k|zcrx-32k|zcrx-64k)
+		rxcmd+=(--rx=zcrx --ifname="$IF_RX" --queue="$RXQ" --hds=0
+			--area=huge)
+		case $path in
+		zcrx-huge) ;;
+		*) rxcmd+=(--rx_buf_len="${path#zcrx-}") ;;
+		esac ;;
 	zcrx-devmem)
 		rxcmd+=(--rx=zcrx --ifname="$IF_RX" --queue="$RXQ" --hds=0
 			--area=dma-heap --heap="$HEAP") ;;
 	nodev) rxcmd+=(--rx=zcrx --nodev) ;;
 	esac
 	case $path in trunc|devmem-bar) ;; *) rxcmd+=(--output-format=json --eta=never) ;; esac
+	# -f: fio's job is a child of its main process
+	[ -z "$COUNT_TO" ] || rxcmd=(strace -f -qq -o "$COUNT_TO" "${rxcmd[@]}")
 
 	(cd "$OUT" && exec taskset -c $RX_CPU nsenter --net=/run/netns/$ns "${rxcmd[@]}") > "$rx" 2>&1 &
 	rxpid=$!
@@ -322,14 +347,14 @@ one_run() { # PATH RUN PORT
 			'BEGIN { printf "%.3f %.6f\n", r / 1e3, (u + s) / 100 * r / 1e3 }')"
 	fi
 	case $path in
-	recv|zcrx|zcrx-devmem|nodev)
+	recv|zcrx|zcrx-*|nodev)
 		grep '^zcrx-summary:' "$rx"
 		[ "$(kv "$rx" zcrx-summary bytes)" = "$BYTES" ] &&
 			[ "$(kv "$rx" zcrx-summary error)" = 0 ] ||
 			{ show "$rx"; die "$path run $run: the engine did not receive $BYTES bytes cleanly"; }
 		zc=$(kv "$rx" zcrx-summary zc_bytes)
 		copied=$(kv "$rx" zcrx-summary copied_bytes)
-		if [ "$path" = zcrx ] || [ "$path" = zcrx-devmem ]; then
+		if [ "$path" != recv ] && [ "$path" != nodev ]; then
 			[ "$(kv "$rx" zcrx-summary stats)" = 1 ] && [ "$copied" = 0 ] ||
 				{ show "$rx"; die "$path run $run: zcrx_stats: copied_bytes=$copied (want 0 on the bound queue)"; }
 		fi ;;
@@ -348,9 +373,33 @@ one_run() { # PATH RUN PORT
 			(span - i0) / 1e6, down / 1e6, zc, cp
 		gib = b / 1073741824
 		printf "  %s %d %-6s %7.3f GiB/s  CPU%d %6.3f s/GiB  task %6.3f s/GiB  (span %.2f s)\n",
-			tag == "bench-result" ? "run" : "warm-up", r, p, gib / w, c, (span - i1) / 1e6 / gib, task / gib,
+			tag == "bench-result" ? "run" : tag == "bench-count" ? "count" : "warm-up", r, p, gib / w, c, (span - i1) / 1e6 / gib, task / gib,
 			span / 1e6 }'
 	rm -f "$rx" "$tx"
+}
+
+# The syscalls of a count run's receiver (strace -f -o FILE): those of
+# the thread that accepted the connection, from the accept on (its receive
+# loop, the end of the I/O and its teardown; not fio's main process or
+# the set-up before the stream). Each call is counted where it starts
+# ("<... resumed>" lines continue one). One line:
+#   bench-syscalls: path=P bytes=B syscalls=N calls=NAME:N,...
+syscalls_of() { # PATH BYTES FILE
+	awk -v p="$1" -v b="$2" '
+	{ pid = $1; sub(/^[0-9]+ +/, "") }
+	/^(\+\+\+|---)/ { next }
+	!rx && /^(<\.\.\. )?accept4?[( ]/ && /= [0-9]+$/ {
+		rx = pid; n = 1; calls["accept"]++; next }
+	rx && pid == rx && !/^<\.\.\./ {
+		name = $0; sub(/\(.*/, "", name); calls[name]++; n++ }
+	END {
+		if (!rx)
+			exit 1
+		list = ""
+		for (c in calls)
+			list = list (list == "" ? "" : ",") c ":" calls[c]
+		printf "bench-syscalls: path=%s bytes=%s syscalls=%d calls=%s\n", p, b, n, list
+	}' "$3"
 }
 
 # --- the runs
@@ -366,4 +415,14 @@ for ((run = 1 - WARMUP; run <= RUNS; run++)); do
 		port=$((port + 1))
 	done
 done
+if ((COUNT_BYTES > 0)); then
+	echo "bench-count-config: bytes=$COUNT_BYTES tool=strace placement=as-the-runs"
+	for path in $PATHS; do
+		COUNT_TO=$OUT/$path.strace BYTES=$COUNT_BYTES one_run "$path" 0 $port
+		port=$((port + 1))
+		syscalls_of "$path" "$COUNT_BYTES" "$OUT/$path.strace" ||
+			die "$path: no accepted connection in the receiver's strace output"
+		rm -f "$OUT/$path.strace"
+	done
+fi
 echo "zcrx-bench: done, $RUNS runs of $BYTES bytes per path"
